@@ -1,0 +1,85 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { cancelJob } from '../jobs/cancel-job.ts';
+import { NotFoundError } from '../jobs/errors.ts';
+import { toJobResource } from '../jobs/job.ts';
+import { JobQueue } from '../jobs/job-queue.ts';
+import { JobRepository } from '../jobs/job-repository.ts';
+import { getJob, jobStats, listJobs } from '../jobs/read-jobs.ts';
+import { submitJob } from '../jobs/submit-job.ts';
+import { JOB_METRICS, JOB_TYPE_DIMENSION } from '../observability/job-metrics.ts';
+import { logger, metrics } from '../observability/powertools.ts';
+import { platformRuntimeConfig } from '../runtime-config.ts';
+import { callerOf, errorResponse, idempotencyKeyOf, json, jsonBody, type ApiEvent, type ApiResult } from './http.ts';
+import type { ApiRouteKey } from './routes.ts';
+
+const config = platformRuntimeConfig();
+const repository = new JobRepository(new DynamoDBClient({}), config.tableName);
+const queue = new JobQueue(new SQSClient({}), config.queueUrl, config.deadLetterQueueUrl);
+
+async function route(event: ApiEvent): Promise<ApiResult> {
+  const routeKey = event.routeKey as ApiRouteKey;
+  if (routeKey === 'GET /health') {
+    try {
+      await Promise.all([repository.ping(), queue.ping()]);
+      return json(200, { status: 'ok' });
+    } catch (error) {
+      logger.warn('health check failed', { error });
+      return json(503, { status: 'unavailable' });
+    }
+  }
+  const owner = callerOf(event);
+  const jobId = event.pathParameters?.jobId ?? '';
+  switch (routeKey) {
+    case 'POST /jobs': {
+      const { job, created } = await submitJob(
+        { repository, queue, retryDefaults: config.retryDefaults },
+        owner,
+        jsonBody(event),
+        idempotencyKeyOf(event),
+      );
+      logger.appendKeys({ jobId: job.jobId, type: job.type, attempt: job.attempts });
+      logger.info(created ? 'job submitted' : 'idempotent replay of an earlier submission');
+      if (created) {
+        metrics.addDimension(JOB_TYPE_DIMENSION, job.type);
+        metrics.addMetric(JOB_METRICS.submitted, MetricUnit.Count, 1);
+      }
+      return json(created ? 202 : 200, toJobResource(job), { location: `/jobs/${job.jobId}` });
+    }
+    case 'GET /jobs': {
+      const page = await listJobs(repository, owner, event.queryStringParameters ?? {});
+      return json(200, { items: page.items.map(toJobResource), nextCursor: page.nextCursor });
+    }
+    case 'GET /jobs/{jobId}':
+      return json(200, toJobResource(await getJob(repository, owner, jobId)));
+    case 'POST /jobs/{jobId}/cancel': {
+      const job = await cancelJob(repository, owner, jobId, config.jobRetentionDays);
+      logger.appendKeys({ jobId: job.jobId, type: job.type, attempt: job.attempts });
+      logger.info('job cancelled');
+      return json(200, toJobResource(job));
+    }
+    case 'GET /stats':
+      return json(200, await jobStats(repository, queue, owner));
+    default:
+      throw new NotFoundError(`No route ${event.routeKey}`);
+  }
+}
+
+/** Parses the request, calls one domain function, shapes the response. */
+export async function main(event: ApiEvent): Promise<ApiResult> {
+  try {
+    return await route(event);
+  } catch (error) {
+    const { result, unexpected } = errorResponse(error);
+    if (unexpected) logger.error('request failed', { error });
+    return result;
+  }
+}
+
+export const handler = middy(main)
+  .use(injectLambdaContext(logger, { clearState: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,0 +1,83 @@
+import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
+import {
+  ApiError,
+  InvalidJsonError,
+  PayloadTooLargeError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../jobs/errors.ts';
+
+export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
+export type ApiResult = APIGatewayProxyResultV2 & { statusCode: number; headers: Record<string, string>; body: string };
+
+/** A body must fit one queue message and one table item (SPEC §2). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+function header(event: ApiEvent, name: string): string | undefined {
+  // API Gateway lower-cases header names in payload format 2.0.
+  return event.headers?.[name.toLowerCase()];
+}
+
+export function idempotencyKeyOf(event: ApiEvent): string | undefined {
+  return header(event, 'idempotency-key');
+}
+
+/**
+ * The calling IAM principal. An assumed role's session name changes from call to call, so a
+ * role owns its jobs whatever the session (`arn:aws:sts::1:assumed-role/R/s` → `…:role/R`).
+ */
+export function callerOf(event: ApiEvent): string {
+  const iam = event.requestContext.authorizer?.iam;
+  const arn = iam?.userArn;
+  if (arn === undefined || arn === null || arn === '') {
+    throw new ValidationError('The request carries no caller identity');
+  }
+  const assumed = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
+  return assumed === null ? arn : `arn:${assumed[1]}:iam::${assumed[2]}:role/${assumed[3]}`;
+}
+
+/** The request's JSON body: 415 unless it is JSON, 413 above 256 KB, 400 when it does not parse. */
+export function jsonBody(event: ApiEvent): unknown {
+  const contentType = header(event, 'content-type') ?? '';
+  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (mediaType !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(mediaType)) {
+    throw new UnsupportedMediaTypeError(`Content-Type must be application/json, '${contentType || '(none)'}' given`);
+  }
+  const raw = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  if (raw.byteLength > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`The body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} bytes`);
+  }
+  const text = raw.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidJsonError(`The body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** True for errors of an AWS service call or the network under it: the caller may retry. */
+function isDependencyFailure(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    ('$metadata' in error || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes((error as { code?: string }).code ?? '') ||
+      (error as Error).name === 'TimeoutError')
+  );
+}
+
+/** Maps an error to its response once, for every route. */
+export function errorResponse(error: unknown): { result: ApiResult; unexpected: boolean } {
+  const known = error instanceof ApiError ? error : isDependencyFailure(error) ? new UnavailableError('A dependency did not answer; retry later') : undefined;
+  if (known === undefined) {
+    return { result: json(500, { error: { code: 'INTERNAL_ERROR', message: 'Unexpected error; it has been logged' } }), unexpected: true };
+  }
+  const body = {
+    error: { code: known.code, message: known.message, ...(known.details === undefined ? {} : { details: known.details }) },
+  };
+  return { result: json(known.status, body, known.status === 503 ? { 'retry-after': '1' } : {}), unexpected: known.status >= 500 };
+}

@@ -1,0 +1,20 @@
+/**
+ * The API's routes as API Gateway route keys. The CDK stack creates exactly these (each with
+ * IAM authorization) and the local HTTP server matches requests against the same list.
+ */
+export const API_ROUTES = [
+  'POST /jobs',
+  'GET /jobs',
+  'GET /jobs/{jobId}',
+  'POST /jobs/{jobId}/cancel',
+  'GET /health',
+  'GET /stats',
+] as const;
+
+export type ApiRouteKey = (typeof API_ROUTES)[number];
+
+/** Splits a route key into its method and path template. */
+export function parseRouteKey(routeKey: ApiRouteKey): { method: string; path: string } {
+  const [method, path] = routeKey.split(' ') as [string, string];
+  return { method, path };
+}

@@ -1,0 +1,27 @@
+import { cancelJob as cancelled } from './lifecycle.ts';
+import type { Job } from './job.ts';
+import { StaleJobError, type JobRepository } from './job-repository.ts';
+import { getJob } from './read-jobs.ts';
+
+/**
+ * Cancels a queued or retrying job of the caller's. Its message stays in the queue and is
+ * dropped when it arrives, because the worker never runs a cancelled job.
+ */
+export async function cancelJob(
+  repository: JobRepository,
+  owner: string,
+  jobId: string,
+  retentionDays: number,
+  now: () => number = Date.now,
+): Promise<Job> {
+  // The worker may claim the job between our read and write; re-read and decide again.
+  for (let attempt = 1; ; attempt += 1) {
+    const next = cancelled(await getJob(repository, owner, jobId), now(), retentionDays);
+    try {
+      await repository.save(next);
+      return next;
+    } catch (error) {
+      if (!(error instanceof StaleJobError) || attempt >= 3) throw error;
+    }
+  }
+}

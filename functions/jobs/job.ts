@@ -1,0 +1,102 @@
+/** Where a job is in its life (SPEC §3). */
+export const JOB_STATUSES = ['queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Statuses a job never leaves on its own; only a DLQ redrive reopens a `failed` one. */
+export const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
+
+export interface JobError {
+  readonly message: string;
+  readonly attempt: number;
+  readonly at: string;
+  /** Which run of the job (1, then +1 per DLQ redrive) the attempt belonged to. */
+  readonly run: number;
+}
+
+export interface JobProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+/** A job as the platform stores it. */
+export interface Job {
+  readonly jobId: string;
+  /** The caller that submitted it (the IAM principal in AWS); only it can see the job. */
+  readonly owner: string;
+  readonly type: string;
+  readonly status: JobStatus;
+  readonly payload: Record<string, unknown>;
+  /** Attempts of the current run. */
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt?: string;
+  readonly completedAt?: string;
+  readonly nextAttemptAt?: string;
+  readonly lastError?: JobError;
+  /** Every error of every run, oldest first, capped at ERROR_HISTORY_LIMIT. */
+  readonly errorHistory: readonly JobError[];
+  readonly result?: unknown;
+  readonly progress?: JobProgress;
+  /** 1 for the first run; a DLQ redrive starts run + 1 with attempts from zero. */
+  readonly run: number;
+  /** When the current run was queued: creation, or the redrive. Queue wait is measured from it. */
+  readonly runQueuedAt: string;
+  /** Epoch ms until which the running attempt owns the job; a later delivery may take over. */
+  readonly leaseUntil?: number;
+  /** Epoch ms the job became `failed`; a message sent after it is a redrive. */
+  readonly failedAt?: number;
+  /** Epoch seconds at which DynamoDB's TTL removes a finished job. */
+  readonly expiresAt?: number;
+  /** Optimistic-lock counter: every write expects the version it read. */
+  readonly version: number;
+}
+
+/** Errors kept per job, so a long-failing job still fits a 400 KB item. */
+export const ERROR_HISTORY_LIMIT = 20;
+
+/** The job as the API shows it (SPEC §2). */
+export interface JobResource {
+  jobId: string;
+  type: string;
+  status: JobStatus;
+  payload: Record<string, unknown>;
+  attempts: number;
+  maxAttempts: number;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  nextAttemptAt?: string;
+  lastError?: { message: string; attempt: number; at: string };
+  errorHistory: JobError[];
+  result?: unknown;
+  progress?: JobProgress;
+  run: number;
+}
+
+export function toJobResource(job: Job): JobResource {
+  const resource: JobResource = {
+    jobId: job.jobId,
+    type: job.type,
+    status: job.status,
+    payload: job.payload,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    errorHistory: [...job.errorHistory],
+    run: job.run,
+  };
+  if (job.startedAt !== undefined) resource.startedAt = job.startedAt;
+  if (job.completedAt !== undefined) resource.completedAt = job.completedAt;
+  if (job.nextAttemptAt !== undefined) resource.nextAttemptAt = job.nextAttemptAt;
+  if (job.lastError !== undefined) {
+    const { message, attempt, at } = job.lastError;
+    resource.lastError = { message, attempt, at };
+  }
+  if (job.result !== undefined) resource.result = job.result;
+  if (job.progress !== undefined) resource.progress = job.progress;
+  return resource;
+}

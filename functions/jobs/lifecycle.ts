@@ -1,0 +1,158 @@
+import { ConflictError } from './errors.ts';
+import { ERROR_HISTORY_LIMIT, type Job, type JobError } from './job.ts';
+
+/**
+ * The job lifecycle of SPEC §3 as pure functions: each takes the job as read and returns the
+ * job to write. The repository writes it only if nobody wrote in between (optimistic lock), so
+ * every transition is a conditional write.
+ */
+
+/** One delivery of a job's message, as the worker sees it. */
+export interface Delivery {
+  /** Epoch ms SQS accepted the message; a DLQ redrive gives the message a new one. */
+  readonly sentAt: number;
+  readonly now: number;
+}
+
+export interface DeliveryTimings {
+  /** How long a claimed attempt owns the job before another delivery may take over. */
+  readonly leaseMs: number;
+  /** How long a message may wait for its job record before it is dropped as an orphan. */
+  readonly orphanGraceMs: number;
+}
+
+/** What the worker does with one delivery. */
+export type DeliveryDecision =
+  /** Write `job` (now running) and run the attempt. */
+  | { readonly action: 'run'; readonly job: Job; readonly redriven: boolean }
+  /** Delete the message: the job needs nothing more from it. */
+  | { readonly action: 'drop'; readonly reason: string }
+  /** Hand the message back for `delayMs`: another attempt holds the job, or its record is not written yet. */
+  | { readonly action: 'wait'; readonly delayMs: number; readonly reason: string }
+  /** Write `job` (now failed) if given, then let SQS move the message to the dead-letter queue. */
+  | { readonly action: 'deadLetter'; readonly job?: Job; readonly reason: string };
+
+const iso = (epochMs: number): string => new Date(epochMs).toISOString();
+
+function withError(job: Job, error: JobError): Pick<Job, 'lastError' | 'errorHistory'> {
+  return { lastError: error, errorHistory: [...job.errorHistory, error].slice(-ERROR_HISTORY_LIMIT) };
+}
+
+function claim(job: Job, now: number, leaseMs: number, changes: Partial<Job> = {}): Job {
+  const { nextAttemptAt: _nextAttemptAt, ...rest } = job;
+  return {
+    ...rest,
+    ...changes,
+    status: 'running',
+    attempts: (changes.attempts ?? job.attempts) + 1,
+    startedAt: iso(now),
+    updatedAt: iso(now),
+    leaseUntil: now + leaseMs,
+    version: job.version + 1,
+  };
+}
+
+/** Decides what one delivery of a job's message does (SPEC §3-§4). */
+export function decideDelivery(job: Job | undefined, delivery: Delivery, timings: DeliveryTimings): DeliveryDecision {
+  const { sentAt, now } = delivery;
+  if (job === undefined) {
+    // The API sends the message before it writes the job, and answers 202 only after both;
+    // a message whose job never appeared belongs to a submission that was answered 503.
+    const age = now - sentAt;
+    if (age >= timings.orphanGraceMs) return { action: 'drop', reason: 'no job record: its submission failed' };
+    return { action: 'wait', delayMs: Math.min(timings.orphanGraceMs - age, 5_000), reason: 'job record not written yet' };
+  }
+  switch (job.status) {
+    case 'completed':
+    case 'cancelled':
+      return { action: 'drop', reason: `job is already ${job.status}` };
+    case 'queued':
+    case 'retrying':
+      return { action: 'run', job: claim(job, now, timings.leaseMs), redriven: false };
+    case 'failed': {
+      // A message sent after the job failed can only be a redrive from the DLQ (it gets a
+      // new enqueue time); an older one is a leftover copy of the failed run.
+      if (job.failedAt !== undefined && sentAt > job.failedAt) {
+        const { failedAt: _failedAt, completedAt: _completedAt, expiresAt: _expiresAt, ...reopened } = job;
+        const redriven = claim(reopened as Job, now, timings.leaseMs, {
+          attempts: 0,
+          run: job.run + 1,
+          runQueuedAt: iso(sentAt),
+        });
+        return { action: 'run', job: redriven, redriven: true };
+      }
+      return { action: 'deadLetter', reason: 'job already failed' };
+    }
+    case 'running': {
+      if (job.leaseUntil !== undefined && job.leaseUntil > now) {
+        return { action: 'wait', delayMs: job.leaseUntil - now + 1_000, reason: 'another attempt is running' };
+      }
+      // The attempt that claimed the job never reported back: its worker crashed or timed out.
+      const lost: JobError = {
+        message: `attempt ${job.attempts} did not finish: the worker crashed or timed out`,
+        attempt: job.attempts,
+        at: iso(now),
+        run: job.run,
+      };
+      if (job.attempts >= job.maxAttempts) {
+        return { action: 'deadLetter', job: failJob(job, lost, now, 0), reason: lost.message };
+      }
+      return { action: 'run', job: claim(job, now, timings.leaseMs, withError(job, lost)), redriven: false };
+    }
+  }
+}
+
+function finish(job: Job, now: number, retentionDays: number): Pick<Job, 'completedAt' | 'updatedAt' | 'expiresAt' | 'version'> {
+  return {
+    completedAt: iso(now),
+    updatedAt: iso(now),
+    expiresAt: Math.floor(now / 1000) + retentionDays * 86_400,
+    version: job.version + 1,
+  };
+}
+
+export function completeJob(job: Job, result: unknown, now: number, retentionDays: number): Job {
+  const { leaseUntil: _leaseUntil, ...rest } = job;
+  return { ...rest, ...finish(job, now, retentionDays), status: 'completed', result: result ?? null };
+}
+
+export function failJob(job: Job, error: JobError, now: number, retentionDays: number): Job {
+  const { leaseUntil: _leaseUntil, ...rest } = job;
+  // A failed job outlives its message in the DLQ (14 days), so a redrive always finds it.
+  const keepDays = Math.max(retentionDays, 15);
+  return { ...rest, ...withError(job, error), ...finish(job, now, keepDays), status: 'failed', failedAt: now };
+}
+
+export function scheduleRetry(job: Job, error: JobError, now: number, delaySeconds: number): Job {
+  const { leaseUntil: _leaseUntil, ...rest } = job;
+  return {
+    ...rest,
+    ...withError(job, error),
+    status: 'retrying',
+    nextAttemptAt: iso(now + delaySeconds * 1000),
+    updatedAt: iso(now),
+    version: job.version + 1,
+  };
+}
+
+/** A queued or retrying job becomes cancelled and never runs; anything else is a conflict. */
+export function cancelJob(job: Job, now: number, retentionDays: number): Job {
+  if (job.status !== 'queued' && job.status !== 'retrying') {
+    throw new ConflictError(`Job ${job.jobId} is ${job.status}; only queued or retrying jobs can be cancelled`);
+  }
+  const { nextAttemptAt: _nextAttemptAt, ...rest } = job;
+  return { ...rest, ...finish(job, now, retentionDays), status: 'cancelled' };
+}
+
+/** Marks a job failed because SQS dead-lettered its message without the worker finishing it. */
+export function reconcileDeadLetter(job: Job, now: number, retentionDays: number): Job | undefined {
+  if (job.status !== 'queued' && job.status !== 'retrying' && job.status !== 'running') return undefined;
+  if (job.status === 'running' && job.leaseUntil !== undefined && job.leaseUntil > now) return undefined;
+  const error: JobError = {
+    message: `SQS dead-lettered the message after repeated deliveries that never finished (attempt ${job.attempts}): the worker crashed or timed out`,
+    attempt: job.attempts,
+    at: iso(now),
+    run: job.run,
+  };
+  return failJob(job, error, now, retentionDays);
+}

@@ -1,0 +1,166 @@
+import { JobTimeoutError, PermanentJobError } from './errors.ts';
+import type { Job, JobError } from './job.ts';
+import type { JobServices } from './job-type.ts';
+import type { JobQueue } from './job-queue.ts';
+import { StaleJobError, type JobRepository } from './job-repository.ts';
+import { parseJobMessage } from './job-message.ts';
+import { completeJob, decideDelivery, failJob, scheduleRetry, type DeliveryTimings } from './lifecycle.ts';
+import { findJobType, retryPolicyOf } from './registry.ts';
+import { retryDelay, type RetryPolicy } from './retry-delay.ts';
+
+/** A job result is stored on the job item (400 KB in all); bigger outputs belong in S3. */
+export const MAX_RESULT_BYTES = 64 * 1024;
+
+/** One received message, as the Lambda event source mapping (or the local poller) hands it over. */
+export interface ReceivedMessage {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  /** Epoch ms SQS accepted the message (attribute SentTimestamp). */
+  readonly sentAt: number;
+}
+
+export interface WorkerDependencies {
+  readonly repository: JobRepository;
+  readonly queue: JobQueue;
+  readonly services: JobServices;
+  readonly retryDefaults: RetryPolicy;
+  readonly retentionDays: number;
+  readonly timings: Omit<DeliveryTimings, 'leaseMs'>;
+  readonly now?: () => number;
+}
+
+/** What became of one delivery; `keepMessage` means the message must go back to the queue. */
+export type DeliveryOutcome =
+  | { readonly kind: 'completed'; readonly job: Job; readonly durationMs: number; readonly queueWaitMs?: number; readonly keepMessage: false }
+  | { readonly kind: 'retrying'; readonly job: Job; readonly durationMs: number; readonly queueWaitMs?: number; readonly delaySeconds: number; readonly keepMessage: true }
+  | { readonly kind: 'failed'; readonly job: Job; readonly durationMs?: number; readonly queueWaitMs?: number; readonly keepMessage: true }
+  | { readonly kind: 'dropped'; readonly reason: string; readonly jobId: string; readonly keepMessage: false }
+  | { readonly kind: 'waiting'; readonly reason: string; readonly jobId: string; readonly keepMessage: true }
+  | { readonly kind: 'deadLettering'; readonly reason: string; readonly jobId: string; readonly keepMessage: true };
+
+/** Seconds a claimed attempt owns its job beyond the type's timeout, for the final write. */
+const LEASE_MARGIN_MS = 10_000;
+
+async function runAttempt(job: Job, services: JobServices): Promise<unknown> {
+  const definition = findJobType(job.type);
+  if (definition === undefined) throw new PermanentJobError(`Job type '${job.type}' is no longer registered`);
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new JobTimeoutError(definition.timeoutSeconds);
+      controller.abort(error);
+      reject(error);
+    }, definition.timeoutSeconds * 1000);
+  });
+  try {
+    const result = await Promise.race([
+      definition.run(job.payload, { jobId: job.jobId, attempt: job.attempts, signal: controller.signal, services }),
+      timeout,
+    ]);
+    const size = Buffer.byteLength(JSON.stringify(result ?? null));
+    if (size > MAX_RESULT_BYTES) {
+      throw new PermanentJobError(`Result is ${size} bytes; results are limited to ${MAX_RESULT_BYTES} bytes`);
+    }
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function leaseMsOf(job: Job | undefined): number {
+  const definition = job === undefined ? undefined : findJobType(job.type);
+  return (definition?.timeoutSeconds ?? 0) * 1000 + LEASE_MARGIN_MS;
+}
+
+function policyOf(job: Job, defaults: RetryPolicy): RetryPolicy {
+  const definition = findJobType(job.type);
+  const policy = definition === undefined ? defaults : retryPolicyOf(definition, defaults);
+  return { ...policy, maxAttempts: job.maxAttempts };
+}
+
+/**
+ * Handles one delivery of a job message (SPEC §3-§4): claims the job with a conditional
+ * write, runs one attempt, and records the outcome. A failed attempt hides its message for the
+ * backoff delay before the record is reported failed, so SQS redelivers it only when due.
+ */
+export async function processDelivery(dependencies: WorkerDependencies, message: ReceivedMessage): Promise<DeliveryOutcome> {
+  const { repository, queue, retentionDays } = dependencies;
+  const now = dependencies.now ?? Date.now;
+  const { jobId } = parseJobMessage(message.body);
+
+  const stored = await repository.get(jobId);
+  const decision = decideDelivery(stored, { sentAt: message.sentAt, now: now() }, {
+    ...dependencies.timings,
+    leaseMs: leaseMsOf(stored),
+  });
+
+  switch (decision.action) {
+    case 'drop':
+      return { kind: 'dropped', reason: decision.reason, jobId, keepMessage: false };
+    case 'wait':
+      await queue.hideFor(message.receiptHandle, decision.delayMs / 1000);
+      return { kind: 'waiting', reason: decision.reason, jobId, keepMessage: true };
+    case 'deadLetter':
+      if (decision.job !== undefined) {
+        await repository.save(decision.job);
+        // Let SQS count the remaining receives quickly and move the message to the DLQ itself,
+        // so the console's "Start DLQ redrive" can send it back to its source queue.
+        await queue.hideFor(message.receiptHandle, 0);
+        return { kind: 'failed', job: decision.job, keepMessage: true };
+      }
+      await queue.hideFor(message.receiptHandle, 0);
+      return { kind: 'deadLettering', reason: decision.reason, jobId, keepMessage: true };
+    case 'run':
+      break;
+  }
+
+  const running = decision.job;
+  try {
+    await repository.save(running);
+  } catch (error) {
+    if (!(error instanceof StaleJobError)) throw error;
+    // Another delivery claimed the job between our read and write: look again shortly.
+    await queue.hideFor(message.receiptHandle, 1);
+    return { kind: 'waiting', reason: 'another delivery claimed the job', jobId, keepMessage: true };
+  }
+  const startedMs = now();
+  const queueWaitMs = running.attempts === 1 ? Math.max(0, startedMs - Date.parse(running.runQueuedAt)) : undefined;
+  const timing = (durationMs: number) => ({ durationMs, ...(queueWaitMs === undefined ? {} : { queueWaitMs }) });
+
+  let result: unknown;
+  let failure: unknown;
+  try {
+    result = await runAttempt(running, dependencies.services);
+  } catch (error) {
+    failure = error;
+  }
+  const finishedMs = now();
+  const durationMs = finishedMs - startedMs;
+
+  if (failure === undefined) {
+    const completed = completeJob(running, result, finishedMs, retentionDays);
+    await repository.save(completed);
+    return { kind: 'completed', job: completed, ...timing(durationMs), keepMessage: false };
+  }
+
+  const error: JobError = {
+    message: failure instanceof Error ? failure.message : String(failure),
+    attempt: running.attempts,
+    at: new Date(finishedMs).toISOString(),
+    run: running.run,
+  };
+  const policy = policyOf(running, dependencies.retryDefaults);
+  if (failure instanceof PermanentJobError || running.attempts >= policy.maxAttempts) {
+    const failed = failJob(running, error, finishedMs, retentionDays);
+    await repository.save(failed);
+    await queue.hideFor(message.receiptHandle, 0);
+    return { kind: 'failed', job: failed, ...timing(durationMs), keepMessage: true };
+  }
+  const delaySeconds = retryDelay(running.attempts, policy);
+  const retrying = scheduleRetry(running, error, finishedMs, delaySeconds);
+  await repository.save(retrying);
+  await queue.hideFor(message.receiptHandle, delaySeconds);
+  return { kind: 'retrying', job: retrying, delaySeconds, ...timing(durationMs), keepMessage: true };
+}

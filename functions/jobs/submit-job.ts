@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, UnavailableError } from './errors.ts';
+import type { Job } from './job.ts';
+import type { JobQueue } from './job-queue.ts';
+import type { IdempotencyRecord, JobRepository } from './job-repository.ts';
+import { retryPolicyOf } from './registry.ts';
+import type { RetryPolicy } from './retry-delay.ts';
+import { parseSubmission, submissionHash, validateIdempotencyKey } from './submission.ts';
+
+/** An idempotency key protects a submission for 24 hours (SPEC §2). */
+const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
+
+export interface SubmitDependencies {
+  readonly repository: JobRepository;
+  readonly queue: JobQueue;
+  readonly retryDefaults: RetryPolicy;
+  readonly now?: () => number;
+  readonly newJobId?: () => string;
+}
+
+export interface SubmitResult {
+  readonly job: Job;
+  /** False when an idempotency key returned an earlier job. */
+  readonly created: boolean;
+}
+
+async function replay(repository: JobRepository, earlier: IdempotencyRecord, requestHash: string): Promise<SubmitResult> {
+  if (earlier.requestHash !== requestHash) {
+    throw new ConflictError('This Idempotency-Key was already used with a different request body');
+  }
+  const job = await repository.get(earlier.jobId);
+  if (job === undefined) throw new ConflictError('This Idempotency-Key belongs to a job that no longer exists');
+  return { job, created: false };
+}
+
+/** Wraps a failing AWS call: the request is rejected with 503 and the caller may retry it. */
+async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new UnavailableError(`Could not ${what}; nothing was accepted, retry later`, undefined, { cause: error });
+  }
+}
+
+/**
+ * Accepts a job: validates it, then sends its message and only then writes its record, so a
+ * job that was written always has a message (SPEC §2: a 202 means the job will run). If the
+ * write fails after the send, the message finds no record and the worker drops it.
+ */
+export async function submitJob(
+  dependencies: SubmitDependencies,
+  owner: string,
+  body: unknown,
+  idempotencyKey?: string,
+): Promise<SubmitResult> {
+  const { repository, queue, retryDefaults } = dependencies;
+  const now = (dependencies.now ?? Date.now)();
+  const submission = parseSubmission(body);
+  const requestHash = submissionHash(submission);
+  if (idempotencyKey !== undefined) {
+    validateIdempotencyKey(idempotencyKey);
+    const earlier = await orUnavailable('read the idempotency key', () => repository.findIdempotencyKey(owner, idempotencyKey, now));
+    if (earlier !== undefined) return replay(repository, earlier, requestHash);
+  }
+
+  const createdAt = new Date(now).toISOString();
+  const job: Job = {
+    jobId: (dependencies.newJobId ?? randomUUID)(),
+    owner,
+    type: submission.type,
+    status: 'queued',
+    payload: submission.payload,
+    attempts: 0,
+    maxAttempts: submission.maxAttempts ?? retryPolicyOf(submission.definition, retryDefaults).maxAttempts,
+    createdAt,
+    updatedAt: createdAt,
+    errorHistory: [],
+    run: 1,
+    runQueuedAt: new Date(now + submission.delaySeconds * 1000).toISOString(),
+    version: 1,
+  };
+
+  await orUnavailable('enqueue the job', () => queue.send({ jobId: job.jobId, type: job.type }, submission.delaySeconds));
+  const earlier = await orUnavailable('store the job', () =>
+    repository.create(
+      job,
+      idempotencyKey === undefined
+        ? undefined
+        : { owner, key: idempotencyKey, jobId: job.jobId, requestHash, expiresAt: Math.floor(now / 1000) + IDEMPOTENCY_WINDOW_SECONDS },
+    ),
+  );
+  // Another request with the same key won the race; our message finds no record and is dropped.
+  if (earlier !== undefined) return replay(repository, earlier, requestHash);
+  return { job, created: true };
+}

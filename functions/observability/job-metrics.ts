@@ -1,0 +1,25 @@
+/**
+ * The EMF metrics the functions emit, each with the `JobType` dimension; the dashboard
+ * and alarms in `lib/` read these same names.
+ */
+export const JOB_METRICS = {
+  submitted: 'JobSubmitted',
+  started: 'JobStarted',
+  completed: 'JobCompleted',
+  failed: 'JobFailed',
+  retried: 'JobRetried',
+  deadLettered: 'JobDeadLettered',
+  /** Milliseconds one attempt ran. */
+  duration: 'JobDuration',
+  /** Milliseconds from creation (or the redrive) to the start of the first attempt. */
+  queueWait: 'JobQueueWait',
+} as const;
+
+export type JobMetricName = (typeof JOB_METRICS)[keyof typeof JOB_METRICS];
+
+export const JOB_TYPE_DIMENSION = 'JobType';
+
+/** One CloudWatch namespace per environment, so dev traffic never pollutes prod graphs. */
+export function metricsNamespace(environmentName: string): string {
+  return `JobPlatform/${environmentName}`;
+}

@@ -1,0 +1,62 @@
+import type { RetryPolicy } from './jobs/retry-delay.ts';
+
+/** Reads a required environment variable once, at cold start; a missing one names itself. */
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`Missing environment variable ${name}`);
+  }
+  return value;
+}
+
+function integerEnv(name: string, env: NodeJS.ProcessEnv, min: number, max: number): number {
+  const raw = requireEnv(name, env);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`Environment variable ${name} must be an integer between ${min} and ${max}, '${raw}' given`);
+  }
+  return value;
+}
+
+/** What both functions need to reach the job state and the queues. */
+export interface PlatformRuntimeConfig {
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly retryDefaults: RetryPolicy;
+  readonly jobRetentionDays: number;
+}
+
+/** The worker's extra settings. */
+export interface WorkerRuntimeConfig extends PlatformRuntimeConfig {
+  readonly concurrencyPerBatch: number;
+  readonly timeoutSeconds: number;
+  /** Local runtime only: a directory the `email` type writes into instead of calling SES. */
+  readonly emailOutboxDir: string | undefined;
+  readonly emailFrom: string | undefined;
+}
+
+/** Parses the variables every function gets; see `lib/constructs/job-function-environment.ts`. */
+export function platformRuntimeConfig(env: NodeJS.ProcessEnv = process.env): PlatformRuntimeConfig {
+  return {
+    tableName: requireEnv('TABLE_NAME', env),
+    queueUrl: requireEnv('QUEUE_URL', env),
+    deadLetterQueueUrl: requireEnv('DEAD_LETTER_QUEUE_URL', env),
+    retryDefaults: {
+      maxAttempts: integerEnv('RETRY_MAX_ATTEMPTS', env, 1, 10),
+      baseSeconds: integerEnv('RETRY_BASE_SECONDS', env, 1, 900),
+      capSeconds: integerEnv('RETRY_CAP_SECONDS', env, 1, 43_200),
+    },
+    jobRetentionDays: integerEnv('JOB_RETENTION_DAYS', env, 1, 3650),
+  };
+}
+
+export function workerRuntimeConfig(env: NodeJS.ProcessEnv = process.env): WorkerRuntimeConfig {
+  return {
+    ...platformRuntimeConfig(env),
+    concurrencyPerBatch: integerEnv('WORKER_CONCURRENCY', env, 1, 100),
+    timeoutSeconds: integerEnv('WORKER_TIMEOUT_SECONDS', env, 1, 900),
+    emailOutboxDir: env.EMAIL_OUTBOX_DIR || undefined,
+    emailFrom: env.EMAIL_FROM || undefined,
+  };
+}

@@ -1,0 +1,100 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import pLimit from 'p-limit';
+import { JobQueue } from '../jobs/job-queue.ts';
+import { JobRepository } from '../jobs/job-repository.ts';
+import { processDelivery, type DeliveryOutcome } from '../jobs/process-delivery.ts';
+import { JOB_METRICS } from '../observability/job-metrics.ts';
+import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
+import { logger, metrics } from '../observability/powertools.ts';
+import { workerRuntimeConfig } from '../runtime-config.ts';
+import { jobServices } from './job-services.ts';
+
+const config = workerRuntimeConfig();
+const dependencies = {
+  repository: new JobRepository(new DynamoDBClient({}), config.tableName),
+  queue: new JobQueue(new SQSClient({}), config.queueUrl, config.deadLetterQueueUrl),
+  services: jobServices(config),
+  retryDefaults: config.retryDefaults,
+  retentionDays: config.jobRetentionDays,
+  // A message whose job record has not appeared after this long belongs to a submission that
+  // failed; it covers the API function's own timeout with room to spare.
+  timings: { orphanGraceMs: Number(process.env.ORPHAN_GRACE_SECONDS ?? 120) * 1000 },
+};
+
+/** The record goes back to the queue; its visibility was already set to when it is due. */
+class MessageKeptError extends Error {
+  constructor(outcome: DeliveryOutcome) {
+    super(`message kept: ${outcome.kind}`);
+    this.name = 'MessageKeptError';
+  }
+}
+
+function record(recorder: JobMetricsRecorder, type: string, outcome: DeliveryOutcome): void {
+  if (!('job' in outcome)) return;
+  if (outcome.durationMs !== undefined) {
+    recorder.record(type, JOB_METRICS.started);
+    recorder.record(type, JOB_METRICS.duration, outcome.durationMs);
+  }
+  if (outcome.queueWaitMs !== undefined) recorder.record(type, JOB_METRICS.queueWait, outcome.queueWaitMs);
+  if (outcome.kind === 'completed') recorder.record(type, JOB_METRICS.completed);
+  if (outcome.kind === 'retrying') recorder.record(type, JOB_METRICS.retried);
+  if (outcome.kind === 'failed') {
+    recorder.record(type, JOB_METRICS.failed);
+    recorder.record(type, JOB_METRICS.deadLettered);
+  }
+}
+
+/** Runs a batch with at most `concurrencyPerBatch` jobs at once and reports each failed record. */
+export async function main(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const limit = pLimit(config.concurrencyPerBatch);
+  const recorder = new JobMetricsRecorder();
+  const processRecord = (sqsRecord: SQSRecord) =>
+    limit(async () => {
+      const message = {
+        messageId: sqsRecord.messageId,
+        receiptHandle: sqsRecord.receiptHandle,
+        body: sqsRecord.body,
+        sentAt: Number(sqsRecord.attributes.SentTimestamp),
+      };
+      const log = logger.createChild();
+      log.appendKeys({ messageId: sqsRecord.messageId, receiveCount: Number(sqsRecord.attributes.ApproximateReceiveCount) });
+      try {
+        const outcome = await processDelivery(dependencies, message);
+        const job = 'job' in outcome ? outcome.job : undefined;
+        if (job !== undefined) {
+          log.appendKeys({ jobId: job.jobId, type: job.type, attempt: job.attempts });
+          record(recorder, job.type, outcome);
+        } else if ('jobId' in outcome) {
+          log.appendKeys({ jobId: outcome.jobId });
+        }
+        const details = {
+          outcome: outcome.kind,
+          ...('reason' in outcome ? { reason: outcome.reason } : {}),
+          ...('delaySeconds' in outcome ? { retryInSeconds: outcome.delaySeconds } : {}),
+          ...(job?.lastError !== undefined && outcome.kind !== 'completed' ? { error: job.lastError.message } : {}),
+        };
+        if (outcome.kind === 'failed') log.error('job failed', details);
+        else log.info(`job ${outcome.kind}`, details);
+        if (outcome.keepMessage) throw new MessageKeptError(outcome);
+      } catch (error) {
+        if (!(error instanceof MessageKeptError)) log.error('delivery failed', { error });
+        throw error;
+      }
+    });
+  const processor = new BatchProcessor(EventType.SQS);
+  try {
+    return await processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+  } finally {
+    recorder.publish(metrics);
+  }
+}
+
+export const handler = middy(main)
+  .use(injectLambdaContext(logger, { clearState: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,0 +1,160 @@
+import * as z from 'zod';
+
+/**
+ * Retry defaults a job type falls back to when it does not set its own.
+ * Attempt n waits min(capSeconds, baseSeconds * 2^(n-1)) with full jitter.
+ */
+const retryDefaults = z.object({
+  maxAttempts: z.number().int().min(1).max(10),
+  baseSeconds: z.number().int().min(1).max(900),
+  capSeconds: z.number().int().min(1).max(43_200),
+});
+
+/** Everything that differs between deployments of the platform, one typed object each. */
+const environmentSchema = z
+  .object({
+    /** Short name carried by the stack and every resource name (`jobs-dev-…`). */
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'lower-case letters, digits and dashes, 2-16 characters'),
+    /** Target account and region; undefined means the CLI's current credentials decide. */
+    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').optional(),
+    worker: z.object({
+      /** Lambda memory in MB: Node's init barely depends on it, CPU does. */
+      memoryMb: z.number().int().min(128).max(10_240),
+      /** Lambda timeout; the queue's visibility timeout is derived from it (6x). */
+      timeoutSeconds: z.number().int().min(5).max(900),
+      /** Records per invocation; above 10 AWS requires a batching window. */
+      batchSize: z.number().int().min(1).max(10_000),
+      /** Seconds the event source mapping may wait to fill a batch (0-300). */
+      batchingWindowSeconds: z.number().int().min(0).max(300),
+      /** Concurrent invocations the event source mapping may use (2-1000). */
+      maxConcurrency: z.number().int().min(2).max(1000),
+      /** Jobs one invocation runs at the same time. */
+      concurrencyPerBatch: z.number().int().min(1).max(100),
+    }),
+    api: z.object({
+      memoryMb: z.number().int().min(128).max(10_240),
+      /** Stage throttling: steady requests per second and burst. */
+      throttleRatePerSecond: z.number().int().min(1).max(10_000),
+      throttleBurst: z.number().int().min(1).max(5_000),
+    }),
+    retry: retryDefaults,
+    /** Days a finished job is kept before DynamoDB's TTL removes it; at least the DLQ's 14 days. */
+    jobRetentionDays: z.number().int().min(15).max(365),
+    logRetentionDays: z.union([
+      z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30),
+      z.literal(60), z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827),
+    ]),
+    /** `destroy` for throw-away environments; `retain` keeps the table and turns on point-in-time recovery. */
+    removalPolicy: z.enum(['destroy', 'retain']),
+    tracing: z.boolean(),
+    alarms: z.object({
+      /** E-mail that receives the alarms; none means the topic has no subscription. */
+      notificationEmail: z.email().optional(),
+      /** Alarm when the oldest queued message is older than this. */
+      oldestMessageAgeSeconds: z.number().int().min(60),
+      /** Alarm when failed attempts / started attempts over 5 minutes exceeds this percentage. */
+      errorRatePercent: z.number().min(1).max(100),
+      /** Alarm when the API returns this many 5xx responses in 5 minutes. */
+      api5xxCount: z.number().int().min(1),
+    }),
+    /** Verified SES sender of the `email` job type (`EMAIL_FROM`); none lets any verified identity of the account send. */
+    emailFrom: z.email().optional(),
+    /** Whether the Step Functions + Fargate stack for long-running jobs is deployed. */
+    longJobs: z.boolean(),
+  })
+  .superRefine((config, ctx) => {
+    // AWS requires a batching window of at least 1 s when the batch size is above 10
+    // (Lambda developer guide, "Using Lambda with Amazon SQS").
+    if (config.worker.batchSize > 10 && config.worker.batchingWindowSeconds < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['worker', 'batchingWindowSeconds'],
+        message: `must be at least 1 when worker.batchSize is above 10, '${config.worker.batchingWindowSeconds}' given`,
+      });
+    }
+    if (config.retry.baseSeconds > config.retry.capSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retry', 'capSeconds'],
+        message: `must be at least retry.baseSeconds (${config.retry.baseSeconds}), '${config.retry.capSeconds}' given`,
+      });
+    }
+  });
+
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type RetryDefaults = z.infer<typeof retryDefaults>;
+
+const dev: EnvironmentConfig = {
+  name: 'dev',
+  worker: { memoryMb: 512, timeoutSeconds: 30, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 5, concurrencyPerBatch: 10 },
+  api: { memoryMb: 512, throttleRatePerSecond: 50, throttleBurst: 100 },
+  retry: { maxAttempts: 3, baseSeconds: 2, capSeconds: 60 },
+  jobRetentionDays: 15,
+  logRetentionDays: 7,
+  removalPolicy: 'destroy',
+  tracing: false,
+  alarms: { oldestMessageAgeSeconds: 900, errorRatePercent: 25, api5xxCount: 10 },
+  longJobs: false,
+};
+
+const staging: EnvironmentConfig = {
+  name: 'staging',
+  worker: { memoryMb: 1024, timeoutSeconds: 60, batchSize: 10, batchingWindowSeconds: 1, maxConcurrency: 20, concurrencyPerBatch: 10 },
+  api: { memoryMb: 1024, throttleRatePerSecond: 200, throttleBurst: 400 },
+  retry: { maxAttempts: 5, baseSeconds: 5, capSeconds: 300 },
+  jobRetentionDays: 30,
+  logRetentionDays: 30,
+  removalPolicy: 'destroy',
+  tracing: true,
+  alarms: { oldestMessageAgeSeconds: 600, errorRatePercent: 10, api5xxCount: 5 },
+  longJobs: true,
+};
+
+const prod: EnvironmentConfig = {
+  name: 'prod',
+  worker: { memoryMb: 1024, timeoutSeconds: 60, batchSize: 25, batchingWindowSeconds: 1, maxConcurrency: 100, concurrencyPerBatch: 10 },
+  api: { memoryMb: 1024, throttleRatePerSecond: 1000, throttleBurst: 2000 },
+  retry: { maxAttempts: 5, baseSeconds: 5, capSeconds: 900 },
+  jobRetentionDays: 90,
+  logRetentionDays: 365,
+  removalPolicy: 'retain',
+  tracing: true,
+  alarms: { notificationEmail: 'oncall@example.com', oldestMessageAgeSeconds: 300, errorRatePercent: 5, api5xxCount: 1 },
+  longJobs: true,
+};
+
+/** The environments kept in this repository, by the name given to `-c env=`. */
+export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = { dev, staging, prod };
+
+/**
+ * Returns the validated config of one environment; fails with a message naming the valid
+ * environments, or the offending key, the value given and what is allowed.
+ */
+export function loadEnvironment(name: string | undefined, environments = ENVIRONMENTS): EnvironmentConfig {
+  const valid = Object.keys(environments).join(', ');
+  if (name === undefined || name === '') {
+    throw new Error(`No environment given: pass -c env=<name>, one of: ${valid}`);
+  }
+  const config = environments[name];
+  if (config === undefined) {
+    throw new Error(`Unknown environment '${name}': valid environments are ${valid}`);
+  }
+  return validateEnvironment(config);
+}
+
+/** Validates one environment object, naming every invalid key with its value. */
+export function validateEnvironment(config: unknown): EnvironmentConfig {
+  const parsed = environmentSchema.safeParse(config);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const key = issue.path.join('.');
+    const given = issue.path.reduce<unknown>(
+      (value, segment) => (value as Record<PropertyKey, unknown> | undefined)?.[segment as PropertyKey],
+      config,
+    );
+    return issue.code === 'custom' ? `'${key}' ${issue.message}` : `'${key}' ${issue.message}, '${String(given)}' given`;
+  });
+  const name = (config as { name?: unknown } | null)?.name;
+  throw new Error(`Invalid configuration for environment '${String(name)}': ${problems.join('; ')}`);
+}
