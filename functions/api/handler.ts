@@ -1,9 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { cancelJob } from '../jobs/cancel-job.ts';
 import { NotFoundError } from '../jobs/errors.ts';
 import { toJobResource } from '../jobs/job.ts';
@@ -11,7 +10,8 @@ import { JobQueue } from '../jobs/job-queue.ts';
 import { JobRepository } from '../jobs/job-repository.ts';
 import { getJob, jobStats, listJobs } from '../jobs/read-jobs.ts';
 import { submitJob } from '../jobs/submit-job.ts';
-import { JOB_METRICS, JOB_TYPE_DIMENSION } from '../observability/job-metrics.ts';
+import { JOB_METRICS } from '../observability/job-metrics.ts';
+import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
 import { logger, metrics } from '../observability/powertools.ts';
 import { platformRuntimeConfig } from '../runtime-config.ts';
 import { callerOf, errorResponse, idempotencyKeyOf, json, jsonBody, type ApiEvent, type ApiResult } from './http.ts';
@@ -45,8 +45,9 @@ async function route(event: ApiEvent): Promise<ApiResult> {
       logger.appendKeys({ jobId: job.jobId, type: job.type, attempt: job.attempts });
       logger.info(created ? 'job submitted' : 'idempotent replay of an earlier submission');
       if (created) {
-        metrics.addDimension(JOB_TYPE_DIMENSION, job.type);
-        metrics.addMetric(JOB_METRICS.submitted, MetricUnit.Count, 1);
+        const recorder = new JobMetricsRecorder();
+        recorder.record(job.type, JOB_METRICS.submitted);
+        recorder.publish(metrics);
       }
       return json(created ? 202 : 200, toJobResource(job), { location: `/jobs/${job.jobId}` });
     }
@@ -70,7 +71,8 @@ async function route(event: ApiEvent): Promise<ApiResult> {
 }
 
 /** Parses the request, calls one domain function, shapes the response. */
-export async function main(event: ApiEvent): Promise<ApiResult> {
+export async function main(event: ApiEvent, context: Context): Promise<ApiResult> {
+  metrics.captureColdStartMetric(context.functionName);
   try {
     return await route(event);
   } catch (error) {
@@ -80,6 +82,5 @@ export async function main(event: ApiEvent): Promise<ApiResult> {
   }
 }
 
-export const handler = middy(main)
-  .use(injectLambdaContext(logger, { clearState: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+// JobMetricsRecorder publishes metrics with their JobType dimension as they happen.
+export const handler = middy(main).use(injectLambdaContext(logger, { clearState: true }));

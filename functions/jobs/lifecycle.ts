@@ -19,6 +19,8 @@ export interface DeliveryTimings {
   readonly leaseMs: number;
   /** How long a message may wait for its job record before it is dropped as an orphan. */
   readonly orphanGraceMs: number;
+  /** Days a finished job is kept (TTL). */
+  readonly retentionDays: number;
 }
 
 /** What the worker does with one delivery. */
@@ -60,7 +62,7 @@ export function decideDelivery(job: Job | undefined, delivery: Delivery, timings
     // a message whose job never appeared belongs to a submission that was answered 503.
     const age = now - sentAt;
     if (age >= timings.orphanGraceMs) return { action: 'drop', reason: 'no job record: its submission failed' };
-    return { action: 'wait', delayMs: Math.min(timings.orphanGraceMs - age, 5_000), reason: 'job record not written yet' };
+    return { action: 'wait', delayMs: Math.min(timings.orphanGraceMs - age, 10_000), reason: 'job record not written yet' };
   }
   switch (job.status) {
     case 'completed':
@@ -95,16 +97,15 @@ export function decideDelivery(job: Job | undefined, delivery: Delivery, timings
         run: job.run,
       };
       if (job.attempts >= job.maxAttempts) {
-        return { action: 'deadLetter', job: failJob(job, lost, now, 0), reason: lost.message };
+        return { action: 'deadLetter', job: failJob(job, lost, now, timings.retentionDays), reason: lost.message };
       }
       return { action: 'run', job: claim(job, now, timings.leaseMs, withError(job, lost)), redriven: false };
     }
   }
 }
 
-function finish(job: Job, now: number, retentionDays: number): Pick<Job, 'completedAt' | 'updatedAt' | 'expiresAt' | 'version'> {
+function finish(job: Job, now: number, retentionDays: number): Pick<Job, 'updatedAt' | 'expiresAt' | 'version'> {
   return {
-    completedAt: iso(now),
     updatedAt: iso(now),
     expiresAt: Math.floor(now / 1000) + retentionDays * 86_400,
     version: job.version + 1,
@@ -113,14 +114,14 @@ function finish(job: Job, now: number, retentionDays: number): Pick<Job, 'comple
 
 export function completeJob(job: Job, result: unknown, now: number, retentionDays: number): Job {
   const { leaseUntil: _leaseUntil, ...rest } = job;
-  return { ...rest, ...finish(job, now, retentionDays), status: 'completed', result: result ?? null };
+  return { ...rest, ...finish(job, now, retentionDays), completedAt: iso(now), status: 'completed', result: result ?? null };
 }
 
 export function failJob(job: Job, error: JobError, now: number, retentionDays: number): Job {
   const { leaseUntil: _leaseUntil, ...rest } = job;
   // A failed job outlives its message in the DLQ (14 days), so a redrive always finds it.
   const keepDays = Math.max(retentionDays, 15);
-  return { ...rest, ...withError(job, error), ...finish(job, now, keepDays), status: 'failed', failedAt: now };
+  return { ...rest, ...withError(job, error), ...finish(job, now, keepDays), completedAt: iso(now), status: 'failed', failedAt: now };
 }
 
 export function scheduleRetry(job: Job, error: JobError, now: number, delaySeconds: number): Job {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { JobTimeoutError, PermanentJobError } from './errors.ts';
 import type { Job, JobError } from './job.ts';
 import type { JobServices } from './job-type.ts';
@@ -25,7 +26,6 @@ export interface WorkerDependencies {
   readonly queue: JobQueue;
   readonly services: JobServices;
   readonly retryDefaults: RetryPolicy;
-  readonly retentionDays: number;
   readonly timings: Omit<DeliveryTimings, 'leaseMs'>;
   readonly now?: () => number;
 }
@@ -39,7 +39,11 @@ export type DeliveryOutcome =
   | { readonly kind: 'waiting'; readonly reason: string; readonly jobId: string; readonly keepMessage: true }
   | { readonly kind: 'deadLettering'; readonly reason: string; readonly jobId: string; readonly keepMessage: true };
 
-/** Seconds a claimed attempt owns its job beyond the type's timeout, for the final write. */
+/** Re-reads of a missing job record while its message is young (the API's write may lag the send). */
+const RECORD_RETRY_PAUSES_MS = [20, 50, 100, 250, 500];
+const ORPHAN_QUICK_CHECK_MS = 2_000;
+
+/** Milliseconds a claimed attempt owns its job beyond the type's timeout, for the final write. */
 const LEASE_MARGIN_MS = 10_000;
 
 async function runAttempt(job: Job, services: JobServices): Promise<unknown> {
@@ -86,11 +90,19 @@ function policyOf(job: Job, defaults: RetryPolicy): RetryPolicy {
  * backoff delay before the record is reported failed, so SQS redelivers it only when due.
  */
 export async function processDelivery(dependencies: WorkerDependencies, message: ReceivedMessage): Promise<DeliveryOutcome> {
-  const { repository, queue, retentionDays } = dependencies;
+  const { repository, queue } = dependencies;
+  const { retentionDays } = dependencies.timings;
   const now = dependencies.now ?? Date.now;
   const { jobId } = parseJobMessage(message.body);
 
-  const stored = await repository.get(jobId);
+  let stored = await repository.get(jobId);
+  // The API writes the record just after it sends the message, so a fresh message can
+  // arrive first; a few quick re-reads spare it a trip back through the queue.
+  for (const pauseMs of RECORD_RETRY_PAUSES_MS) {
+    if (stored !== undefined || now() - message.sentAt > ORPHAN_QUICK_CHECK_MS) break;
+    await sleep(pauseMs);
+    stored = await repository.get(jobId);
+  }
   const decision = decideDelivery(stored, { sentAt: message.sentAt, now: now() }, {
     ...dependencies.timings,
     leaseMs: leaseMsOf(stored),

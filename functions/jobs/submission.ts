@@ -14,6 +14,9 @@ export interface Submission {
   readonly delaySeconds: number;
 }
 
+// zod/mini ships no messages by default; English ones make `details` readable.
+z.config(z.locales.en());
+
 const envelopeSchema = z.strictObject({
   type: z.string().check(z.minLength(1), z.maxLength(64)),
   payload: z.record(z.string(), z.unknown()),
@@ -35,22 +38,39 @@ function problems(issues: readonly z.core.$ZodIssue[], prefix: string): FieldPro
   });
 }
 
-/** Validates a submission, listing every failing field; payloads are checked against their type's schema. */
+/**
+ * Validates a submission, listing every failing field at once: the envelope's and, when the
+ * type is known, the payload's against that type's schema.
+ */
 export function parseSubmission(body: unknown): Submission {
   const envelope = envelopeSchema.safeParse(body);
-  if (!envelope.success) {
-    throw new ValidationError('The request body is not a valid job submission', problems(envelope.error.issues, ''));
+  const found = envelope.success ? [] : problems(envelope.error.issues, '');
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const type = typeof fields.type === 'string' ? fields.type : undefined;
+  const definition = type === undefined ? undefined : findJobType(type);
+  if (type !== undefined && type !== '' && definition === undefined) {
+    const message = `Unknown job type '${type}'; known types: ${jobTypeNames().join(', ')}`;
+    if (found.length === 0) throw new UnknownJobTypeError(message);
+    found.push({ path: 'type', message });
   }
-  const { type, payload, maxAttempts, delaySeconds } = envelope.data;
-  const definition = findJobType(type);
-  if (definition === undefined) {
-    throw new UnknownJobTypeError(`Unknown job type '${type}'; known types: ${jobTypeNames().join(', ')}`);
+  const payloadIsObject = typeof fields.payload === 'object' && fields.payload !== null && !Array.isArray(fields.payload);
+  if (definition !== undefined && payloadIsObject) {
+    const checked = definition.payloadSchema.safeParse(fields.payload);
+    if (!checked.success) found.push(...problems(checked.error.issues, 'payload'));
   }
-  const checked = definition.payloadSchema.safeParse(payload);
-  if (!checked.success) {
-    throw new ValidationError(`The payload does not match the '${type}' job type`, problems(checked.error.issues, 'payload'));
+  if (found.length > 0 || !envelope.success || definition === undefined) {
+    const payloadOnly = definition !== undefined && found.every((problem) => problem.path.startsWith('payload.'));
+    const message = payloadOnly ? `The payload does not match the '${definition.name}' job type` : 'The request body is not a valid job submission';
+    throw new ValidationError(message, found);
   }
-  return { definition, type, payload, ...(maxAttempts === undefined ? {} : { maxAttempts }), delaySeconds: delaySeconds ?? 0 };
+  const { maxAttempts, delaySeconds } = envelope.data;
+  return {
+    definition,
+    type: envelope.data.type,
+    payload: envelope.data.payload,
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
+    delaySeconds: delaySeconds ?? 0,
+  };
 }
 
 export function validateIdempotencyKey(key: string): void {

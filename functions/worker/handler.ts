@@ -1,6 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
@@ -21,10 +20,9 @@ const dependencies = {
   queue: new JobQueue(new SQSClient({}), config.queueUrl, config.deadLetterQueueUrl),
   services: jobServices(config),
   retryDefaults: config.retryDefaults,
-  retentionDays: config.jobRetentionDays,
   // A message whose job record has not appeared after this long belongs to a submission that
   // failed; it covers the API function's own timeout with room to spare.
-  timings: { orphanGraceMs: Number(process.env.ORPHAN_GRACE_SECONDS ?? 120) * 1000 },
+  timings: { orphanGraceMs: Number(process.env.ORPHAN_GRACE_SECONDS ?? 120) * 1000, retentionDays: config.jobRetentionDays },
 };
 
 /** The record goes back to the queue; its visibility was already set to when it is due. */
@@ -52,6 +50,7 @@ function record(recorder: JobMetricsRecorder, type: string, outcome: DeliveryOut
 
 /** Runs a batch with at most `concurrencyPerBatch` jobs at once and reports each failed record. */
 export async function main(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  metrics.captureColdStartMetric(context.functionName);
   const limit = pLimit(config.concurrencyPerBatch);
   const recorder = new JobMetricsRecorder();
   const processRecord = (sqsRecord: SQSRecord) =>
@@ -95,6 +94,6 @@ export async function main(event: SQSEvent, context: Context): Promise<SQSBatchR
   }
 }
 
-export const handler = middy(main)
-  .use(injectLambdaContext(logger, { clearState: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+// Metrics are published by JobMetricsRecorder, one document per job type, rather than by
+// Powertools' logMetrics middleware, which would warn on every batch that it has nothing left.
+export const handler = middy(main).use(injectLambdaContext(logger, { clearState: true }));

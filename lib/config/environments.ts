@@ -2,7 +2,7 @@ import * as z from 'zod';
 
 /**
  * Retry defaults a job type falls back to when it does not set its own.
- * Attempt n waits min(capSeconds, baseSeconds * 2^(n-1)) with full jitter.
+ * Attempt n waits min(capSeconds, baseSeconds * 2^(n-1)) with equal jitter (see retry-delay.ts).
  */
 const retryDefaults = z.object({
   maxAttempts: z.number().int().min(1).max(10),

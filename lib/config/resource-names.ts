@@ -1,0 +1,18 @@
+/**
+ * Names of the platform's resources in one environment. The CDK stack and the local runtime
+ * both use these, so `jobs-dev-queue` means the same queue in AWS and on a laptop.
+ */
+export function resourceNames(environmentName: string) {
+  const prefix = `jobs-${environmentName}`;
+  return {
+    stack: prefix,
+    table: `${prefix}-jobs`,
+    queue: `${prefix}-queue`,
+    deadLetterQueue: `${prefix}-dlq`,
+    apiFunction: `${prefix}-api`,
+    workerFunction: `${prefix}-worker`,
+    reconcilerFunction: `${prefix}-reconciler`,
+    dashboard: `${prefix}`,
+    alarmTopic: `${prefix}-alarms`,
+  } as const;
+}

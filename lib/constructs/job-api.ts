@@ -1,0 +1,122 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environments.ts';
+import { bindJobPlatform, type JobPlatformResources } from './job-function-environment.ts';
+import { JobFunction } from './job-function.ts';
+
+/** The routes of API v1 (SPEC §2); every one requires a SigV4-signed request. */
+export const JOB_API_ROUTES: readonly { readonly method: apigw.HttpMethod; readonly path: string }[] = [
+  { method: apigw.HttpMethod.POST, path: '/jobs' },
+  { method: apigw.HttpMethod.GET, path: '/jobs' },
+  { method: apigw.HttpMethod.GET, path: '/jobs/{jobId}' },
+  { method: apigw.HttpMethod.POST, path: '/jobs/{jobId}/cancel' },
+  { method: apigw.HttpMethod.GET, path: '/health' },
+  { method: apigw.HttpMethod.GET, path: '/stats' },
+];
+
+export interface JobApiConstructProps {
+  /** Name of the HTTP API; carries the environment (`jobs-dev-api`). */
+  readonly apiName: string;
+  /** Name of the API function (`jobs-dev-api`). */
+  readonly functionName: string;
+  /** Absolute path of the API handler module (HTTP API payload v2 events). */
+  readonly entry: string;
+  /** Memory, throttling, log retention and tracing of this environment. */
+  readonly environmentConfig: EnvironmentConfig;
+  /** The table, queue and dead-letter queue the API reads and writes. */
+  readonly resources: JobPlatformResources;
+  /**
+   * Longest run of one request; API Gateway gives up on an integration after 30 s.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * The HTTP API: six routes to one function, IAM (SigV4) authorization on every route,
+ * stage throttling from the environment config and JSON access logs.
+ * The function may read and write the table, send to the job queue and read the depth of both queues.
+ */
+export class JobApiConstruct extends Construct {
+  readonly httpApi: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  readonly function: JobFunction;
+  readonly accessLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: JobApiConstructProps) {
+    super(scope, id);
+    const config = props.environmentConfig;
+    const timeout = props.timeout ?? Duration.seconds(10);
+
+    this.function = new JobFunction(this, 'Function', {
+      entry: props.entry,
+      functionName: props.functionName,
+      serviceName: 'jobs-api',
+      description: `Job platform API (${config.name})`,
+      environmentConfig: config,
+      memorySize: config.api.memoryMb,
+      timeout,
+    });
+    bindJobPlatform(
+      this.function,
+      props.resources,
+      // `inspect`: `/stats` and `/health` read the DLQ depth, nothing more.
+      { table: 'RW', queue: 'send', deadLetterQueue: 'inspect' },
+      config,
+    );
+
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      apiName: props.apiName,
+      description: `Job platform API v1 (${config.name})`,
+      // Callers sign requests with SigV4; the caller's IAM identity is the job owner.
+      defaultAuthorizer: new HttpIamAuthorizer(),
+      createDefaultStage: false,
+    });
+
+    const integration = new HttpLambdaIntegration('ApiIntegration', this.function);
+    for (const route of JOB_API_ROUTES) {
+      this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration });
+    }
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/apigateway/${props.apiName}/access`,
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.api.throttleRatePerSecond, burstLimit: config.api.throttleBurst },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: AccessLogField.contextRequestId(),
+            requestTime: AccessLogField.contextRequestTime(),
+            routeKey: AccessLogField.contextRouteKey(),
+            status: AccessLogField.contextStatus(),
+            caller: AccessLogField.contextIdentityCaller(),
+            userArn: AccessLogField.contextIdentityUserArn(),
+            sourceIp: AccessLogField.contextIdentitySourceIp(),
+            responseLength: AccessLogField.contextResponseLength(),
+            responseLatency: AccessLogField.contextResponseLatency(),
+            integrationLatency: AccessLogField.contextIntegrationLatency(),
+            integrationError: AccessLogField.contextIntegrationErrorMessage(),
+          }),
+        ),
+      },
+    });
+  }
+
+  /** The URL clients call, for example `https://abc123.execute-api.eu-west-1.amazonaws.com/`. */
+  get url(): string {
+    return this.stage.url;
+  }
+}

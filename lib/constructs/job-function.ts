@@ -1,0 +1,136 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { metricsNamespace } from '../../functions/observability/job-metrics.ts';
+import type { EnvironmentConfig } from '../config/environments.ts';
+
+/** Powertools log levels the functions accept in `POWERTOOLS_LOG_LEVEL`. */
+export type FunctionLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/**
+ * Lets an ESM bundle `require()` the CommonJS modules esbuild leaves behind (some AWS SDK
+ * dependencies do): ESM has no `require`, so one is made from the module's own URL.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+export interface JobFunctionProps {
+  /** Absolute path of the handler module; it exports `handler`. */
+  readonly entry: string;
+  /** Physical function name; carries the environment (`jobs-dev-worker`). */
+  readonly functionName: string;
+  /** Powertools service name (`POWERTOOLS_SERVICE_NAME`), for example `jobs-api`. */
+  readonly serviceName: string;
+  /** The environment the function belongs to: log retention, removal policy, tracing, metrics namespace. */
+  readonly environmentConfig: EnvironmentConfig;
+  /**
+   * Memory in MB.
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Longest run of one invocation.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Powertools log level.
+   * @default 'INFO'
+   */
+  readonly logLevel?: FunctionLogLevel;
+  /**
+   * What the function does, shown in the console.
+   * @default - no description
+   */
+  readonly description?: string;
+  /**
+   * Extra environment variables; the binders in `job-function-environment.ts` add the
+   * resource variables together with their grants.
+   * @default - only the Powertools and Node variables
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A Node.js Lambda function with the platform's defaults fixed:
+ * - runtime `nodejs24.x` on arm64 (Graviton: ~20% cheaper per GB-s and a slightly faster cold start);
+ * - esbuild bundle in ESM, minified, with source maps and `NODE_OPTIONS=--enable-source-maps`;
+ * - the AWS SDK v3 bundled, not taken from the runtime (see `bundling` below);
+ * - its own log group (`/aws/lambda/<name>`) with the environment's retention and removal policy,
+ *   written through an explicit grant instead of `AWSLambdaBasicExecutionRole`;
+ * - X-Ray tracing active when the environment's `tracing` is on, else Powertools tracing disabled;
+ * - Powertools service name, metrics namespace (`JobPlatform/<env>`) and log level.
+ */
+export class JobFunction extends NodejsFunction {
+  /** The execution role; grants go through the binders in `job-function-environment.ts`. */
+  readonly serviceRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: JobFunctionProps) {
+    const config = props.environmentConfig;
+    const memorySize = props.memorySize ?? 512;
+    const timeout = props.timeout ?? Duration.seconds(10);
+    const logLevel = props.logLevel ?? 'INFO';
+    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    // Created beside the function because a subclass cannot use `this` before `super()`.
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy,
+    });
+    const role = new iam.Role(scope, `${id}ServiceRole`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.functionName}`,
+    });
+    // Only this log group, instead of the managed AWSLambdaBasicExecutionRole (logs:* on every group).
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: props.entry,
+      handler: 'handler',
+      functionName: props.functionName,
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize,
+      timeout,
+      role,
+      logGroup,
+      tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config.name),
+        POWERTOOLS_LOG_LEVEL: logLevel,
+        POWERTOOLS_TRACE_DISABLED: String(!config.tracing),
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        // Prefer the packages' ESM builds so esbuild can tree-shake the SDK.
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        // Bundle the AWS SDK v3 instead of using the runtime's copy: the version is the one
+        // the tests ran against (the runtime's changes without notice), and one tree-shaken
+        // file loads faster than resolving the runtime's many SDK packages at cold start.
+        bundleAwsSDK: true,
+        externalModules: [],
+      },
+    });
+
+    this.serviceRole = role;
+
+    if (config.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so tracing needs Resource "*".',
+      });
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environments.ts';
+import { bindJobPlatform, type JobPlatformResources } from './job-function-environment.ts';
+import { JobFunction } from './job-function.ts';
+
+export interface JobReconcilerConstructProps {
+  /** Name of the reconciler function; carries the environment (`jobs-dev-reconciler`). */
+  readonly functionName: string;
+  /** Absolute path of the reconciler handler module. */
+  readonly entry: string;
+  /** Log retention, tracing and retry defaults of this environment. */
+  readonly environmentConfig: EnvironmentConfig;
+  /** The table it updates and the dead-letter queue it reads. */
+  readonly resources: JobPlatformResources;
+  /**
+   * How often the reconciler runs; SPEC §3 wants a dead-lettered job `failed` within minutes.
+   * @default Duration.minutes(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * Longest run; kept under the interval so two runs rarely overlap.
+   * @default Duration.seconds(50)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Marks `failed` the jobs whose message SQS dead-lettered on its own (crash or timeout loops),
+ * so none stays `running` or `retrying` forever. Runs on an EventBridge schedule, reads the DLQ
+ * (receive, change visibility; messages stay for the redrive) and writes the table.
+ */
+export class JobReconcilerConstruct extends Construct {
+  readonly function: JobFunction;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: JobReconcilerConstructProps) {
+    super(scope, id);
+    const config = props.environmentConfig;
+    const interval = props.interval ?? Duration.minutes(1);
+    const timeout = props.timeout ?? Duration.seconds(50);
+
+    this.function = new JobFunction(this, 'Function', {
+      entry: props.entry,
+      functionName: props.functionName,
+      serviceName: 'jobs-reconciler',
+      description: `Marks dead-lettered jobs failed (${config.name})`,
+      environmentConfig: config,
+      memorySize: 256,
+      timeout,
+    });
+    bindJobPlatform(
+      this.function,
+      props.resources,
+      { table: 'RW', queue: 'none', deadLetterQueue: 'consume' },
+      config,
+    );
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      ruleName: `${props.functionName}-schedule`,
+      description: 'Runs the job reconciler',
+      schedule: events.Schedule.rate(interval),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+  }
+}

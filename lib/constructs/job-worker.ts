@@ -1,0 +1,102 @@
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environments.ts';
+import { bindJobPlatform, type JobPlatformResources } from './job-function-environment.ts';
+import { JobFunction } from './job-function.ts';
+
+export interface JobWorkerConstructProps {
+  /** Name of the worker function; carries the environment (`jobs-dev-worker`). */
+  readonly functionName: string;
+  /** Absolute path of the worker handler module (SQS events, returns `batchItemFailures`). */
+  readonly entry: string;
+  /** Memory, timeout, batching and concurrency of this environment's worker. */
+  readonly environmentConfig: EnvironmentConfig;
+  /** The table the worker updates and the queue it consumes. */
+  readonly resources: JobPlatformResources;
+  /**
+   * Sender address of the `email` job type (`EMAIL_FROM`), a verified SES identity.
+   * When given, the SES grant is scoped to that address and its domain.
+   * @default - no sender: SES sends are allowed from this account's identities in this region
+   */
+  readonly emailFrom?: string;
+}
+
+/**
+ * The worker: a `JobFunction` fed by the job queue through an event source mapping that
+ * reports partial batch failures, so one failing job never re-runs the others in its batch.
+ * It may read and write the table, consume the queue (receive, change visibility for the
+ * backoff, delete) and send e-mail through SES; the DLQ is only named, never touched.
+ */
+export class JobWorkerConstruct extends Construct {
+  readonly function: JobFunction;
+  readonly eventSource: SqsEventSource;
+
+  constructor(scope: Construct, id: string, props: JobWorkerConstructProps) {
+    super(scope, id);
+    const config = props.environmentConfig;
+    const worker = config.worker;
+
+    this.function = new JobFunction(this, 'Function', {
+      entry: props.entry,
+      functionName: props.functionName,
+      serviceName: 'jobs-worker',
+      description: `Job platform worker (${config.name})`,
+      environmentConfig: config,
+      memorySize: worker.memoryMb,
+      // The queue's visibility timeout is derived from this same value (jobQueueSettings).
+      timeout: Duration.seconds(worker.timeoutSeconds),
+      environment: {
+        WORKER_CONCURRENCY: String(worker.concurrencyPerBatch),
+        WORKER_TIMEOUT_SECONDS: String(worker.timeoutSeconds),
+        ...(props.emailFrom ? { EMAIL_FROM: props.emailFrom } : {}),
+      },
+    });
+    bindJobPlatform(
+      this.function,
+      props.resources,
+      // The DLQ URL is set because every function parses it, but the worker never reads the DLQ.
+      { table: 'RW', queue: 'consume', deadLetterQueue: 'none' },
+      config,
+    );
+
+    this.eventSource = new SqsEventSource(props.resources.queue, {
+      batchSize: worker.batchSize,
+      // AWS rejects a window of 0 given explicitly with a batch above 10, so 0 means "unset".
+      maxBatchingWindow: worker.batchingWindowSeconds > 0 ? Duration.seconds(worker.batchingWindowSeconds) : undefined,
+      maxConcurrency: worker.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    this.function.addEventSource(this.eventSource);
+
+    this.grantSendEmail(props.emailFrom);
+  }
+
+  /** Lets the `email` job type send through SES (v2 `SendEmail` uses the `ses:SendEmail` action). */
+  private grantSendEmail(emailFrom: string | undefined): void {
+    const stack = Stack.of(this);
+    const identityArn = (identity: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
+    if (emailFrom) {
+      const domain = emailFrom.slice(emailFrom.indexOf('@') + 1);
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [identityArn(emailFrom), identityArn(domain)],
+          conditions: { StringEquals: { 'ses:FromAddress': emailFrom } },
+        }),
+      );
+      return;
+    }
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [identityArn('*')] }),
+    );
+    // cdk-nag names the finding after the rendered ARN: pseudo parameters stay `<AWS::…>`.
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    Validations.of(this.function.serviceRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:${region}:${account}:identity/*]`,
+      reason: 'No emailFrom configured: the sender is whichever SES identity is verified in this account and region, so only ses:SendEmail on identity/* of this account and region is granted.',
+    });
+  }
+}

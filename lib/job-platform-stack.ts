@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from './config/environments.ts';
+import { resourceNames } from './config/resource-names.ts';
+import { JobApiConstruct } from './constructs/job-api.ts';
+import { JobObservabilityConstruct } from './constructs/job-observability.ts';
+import { JobQueueConstruct } from './constructs/job-queue.ts';
+import { JobReconcilerConstruct } from './constructs/job-reconciler.ts';
+import { JobTableConstruct } from './constructs/job-table.ts';
+import { JobWorkerConstruct } from './constructs/job-worker.ts';
+
+/** The handler modules the stack deploys, resolved from this file so any working directory works. */
+export const HANDLER_ENTRIES = {
+  api: fileURLToPath(new URL('../functions/api/handler.ts', import.meta.url)),
+  worker: fileURLToPath(new URL('../functions/worker/handler.ts', import.meta.url)),
+  reconciler: fileURLToPath(new URL('../functions/reconciler/handler.ts', import.meta.url)),
+} as const;
+
+/** The stack name of an environment (`jobs-<env>`); the CLI finds the stack and its outputs by it. */
+export function jobPlatformStackName(environmentName: string): string {
+  return resourceNames(environmentName).stack;
+}
+
+export interface JobPlatformStackProps extends StackProps {
+  /** The validated configuration of the environment this stack deploys. */
+  readonly environmentConfig: EnvironmentConfig;
+}
+
+/**
+ * One environment of the job platform: table, queues, API, worker, reconciler (once its
+ * handler exists), dashboard and alarms. Every physical name starts with `jobs-<env>`.
+ */
+export class JobPlatformStack extends Stack {
+  readonly jobTable: JobTableConstruct;
+  readonly jobQueue: JobQueueConstruct;
+  readonly api: JobApiConstruct;
+  readonly worker: JobWorkerConstruct;
+  /** Undefined until `functions/reconciler/handler.ts` exists. */
+  readonly reconciler: JobReconcilerConstruct | undefined;
+  readonly observability: JobObservabilityConstruct;
+
+  constructor(scope: Construct, id: string, props: JobPlatformStackProps) {
+    super(scope, id, {
+      description: `Serverless job platform (${props.environmentConfig.name})`,
+      ...props,
+    });
+    const config = props.environmentConfig;
+    // The same names the local runtime uses (lib/config/resource-names.ts).
+    const names = resourceNames(config.name);
+    Tags.of(this).add('environment', config.name);
+    Tags.of(this).add('application', 'job-platform');
+
+    this.jobTable = new JobTableConstruct(this, 'JobTable', {
+      tableName: names.table,
+      removalPolicy: config.removalPolicy,
+    });
+    this.jobQueue = new JobQueueConstruct(this, 'JobQueue', {
+      queueName: names.queue,
+      deadLetterQueueName: names.deadLetterQueue,
+      worker: config.worker,
+    });
+    const resources = {
+      table: this.jobTable.table,
+      queue: this.jobQueue.queue,
+      deadLetterQueue: this.jobQueue.deadLetterQueue,
+    };
+
+    this.api = new JobApiConstruct(this, 'Api', {
+      apiName: `${names.stack}-api`,
+      functionName: names.apiFunction,
+      entry: HANDLER_ENTRIES.api,
+      environmentConfig: config,
+      resources,
+    });
+    this.worker = new JobWorkerConstruct(this, 'Worker', {
+      functionName: names.workerFunction,
+      entry: HANDLER_ENTRIES.worker,
+      environmentConfig: config,
+      resources,
+      emailFrom: config.emailFrom,
+    });
+    // The reconciler's handler lands after this stack: synth works with or without it.
+    this.reconciler = existsSync(HANDLER_ENTRIES.reconciler)
+      ? new JobReconcilerConstruct(this, 'Reconciler', {
+          functionName: names.reconcilerFunction,
+          entry: HANDLER_ENTRIES.reconciler,
+          environmentConfig: config,
+          resources,
+        })
+      : undefined;
+
+    this.observability = new JobObservabilityConstruct(this, 'Observability', {
+      alarmNamePrefix: names.stack,
+      dashboardName: names.dashboard,
+      alarmTopicName: names.alarmTopic,
+      environmentConfig: config,
+      queue: this.jobQueue.queue,
+      deadLetterQueue: this.jobQueue.deadLetterQueue,
+      httpApi: this.api.httpApi,
+      workerFunction: this.worker.function,
+      functions: [this.api.function, this.worker.function, ...(this.reconciler ? [this.reconciler.function] : [])],
+    });
+
+    // Long-running jobs (SPEC §6, `config.longJobs`) deploy as a companion stack created in
+    // `lib/job-platform-app.ts`; it takes `jobTable.table` and `jobQueue.queue` from this stack.
+
+    // The CLI reads these outputs to find the environment's endpoints (stack `jobs-<env>`).
+    const outputs: Record<string, { value: string; description: string }> = {
+      ApiUrl: { value: this.api.url, description: 'Base URL of the job API (SigV4-signed requests)' },
+      QueueUrl: { value: this.jobQueue.queue.queueUrl, description: 'URL of the job queue' },
+      DeadLetterQueueUrl: { value: this.jobQueue.deadLetterQueue.queueUrl, description: 'URL of the dead-letter queue' },
+      TableName: { value: this.jobTable.table.tableName, description: 'Name of the job table' },
+      Region: { value: this.region, description: 'Region of this environment' },
+    };
+    for (const [name, output] of Object.entries(outputs)) {
+      new CfnOutput(this, name, { ...output, exportName: `${names.stack}-${name}` });
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import {
+  CreateTableCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { JOB_TABLE_KEY_ATTRIBUTES, JOB_TABLE_SCHEMA } from '../functions/jobs/job-table-schema.ts';
+import type { JobQueueSettings } from '../functions/jobs/job-queue-settings.ts';
+
+/** Creates the job table from the same schema the CDK table construct reads. */
+export async function createJobTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: JOB_TABLE_KEY_ATTRIBUTES.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [{ AttributeName: JOB_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: Object.values(JOB_TABLE_SCHEMA.indexes).map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        })),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+    return;
+  }
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: JOB_TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
+    }),
+  );
+}
+
+export interface ProvisionedQueues {
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly deadLetterQueueUrl: string;
+  readonly deadLetterQueueArn: string;
+}
+
+/**
+ * fauxqs names queues `http://sqs.<region>.localhost:<port>/…`, a host that does not resolve
+ * everywhere; the SDK sends to the queue URL's host, so keep the path on the server's own origin.
+ */
+async function reachableQueueUrl(sqs: SQSClient, queueUrl: string | undefined): Promise<string> {
+  if (queueUrl === undefined) throw new Error('CreateQueue returned no queue URL');
+  const endpoint = await sqs.config.endpoint?.();
+  if (endpoint === undefined) return queueUrl;
+  const url = new URL(queueUrl);
+  return `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${url.pathname}`;
+}
+
+async function arnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const arn = Attributes?.QueueArn;
+  if (arn === undefined) throw new Error(`Queue ${queueUrl} has no ARN`);
+  return arn;
+}
+
+/** Creates the job queue and its DLQ with the settings the CDK queue construct derives. */
+export async function createJobQueues(
+  sqs: SQSClient,
+  names: { queue: string; deadLetterQueue: string },
+  settings: JobQueueSettings,
+): Promise<ProvisionedQueues> {
+  const deadLetter = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: names.deadLetterQueue,
+      Attributes: { MessageRetentionPeriod: String(settings.deadLetterRetentionSeconds) },
+    }),
+  );
+  const deadLetterQueueUrl = await reachableQueueUrl(sqs, deadLetter.QueueUrl);
+  const deadLetterQueueArn = await arnOf(sqs, deadLetterQueueUrl);
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: names.queue,
+      Attributes: {
+        VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(settings.retentionSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: settings.maxReceiveCount }),
+      },
+    }),
+  );
+  const queueUrl = await reachableQueueUrl(sqs, queue.QueueUrl);
+  return { queueUrl, queueArn: await arnOf(sqs, queueUrl), deadLetterQueueUrl, deadLetterQueueArn };
+}

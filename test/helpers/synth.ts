@@ -1,0 +1,34 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadEnvironment, type EnvironmentConfig } from '../../lib/config/environments.ts';
+import { createJobPlatformApp } from '../../lib/job-platform-app.ts';
+import type { JobPlatformStack } from '../../lib/job-platform-stack.ts';
+
+/** One environment's platform, built the way `bin/app.ts` builds it (cdk-nag included). */
+export interface SynthesizedPlatform {
+  readonly config: EnvironmentConfig;
+  readonly stack: JobPlatformStack;
+  readonly template: Template;
+}
+
+/**
+ * Skips esbuild: these tests read templates, not bundles (the bundle has its own test in
+ * `job-function.test.ts`, and `cdk synth` bundles for real). CDK leaves a stack's assets
+ * unbuilt when the stack is not in `aws:cdk:bundling-stacks`.
+ */
+export const SKIP_BUNDLING_CONTEXT = { 'aws:cdk:bundling-stacks': [] } as const;
+
+const cache = new Map<string, SynthesizedPlatform>();
+
+/** Synthesizes an environment once per test file and hands back the same result afterwards. */
+export function synthesizePlatform(environmentName: string): SynthesizedPlatform {
+  const cached = cache.get(environmentName);
+  if (cached) return cached;
+  const config = loadEnvironment(environmentName);
+  const { stack } = createJobPlatformApp(config, { context: { ...SKIP_BUNDLING_CONTEXT } });
+  const synthesized = { config, stack, template: Template.fromStack(stack) };
+  cache.set(environmentName, synthesized);
+  return synthesized;
+}
+
+/** Every environment kept in the repository. */
+export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;

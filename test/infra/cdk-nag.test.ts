@@ -1,0 +1,37 @@
+import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENVIRONMENT_NAMES, synthesizePlatform } from '../helpers/synth.ts';
+
+/** Every acknowledgement recorded under a construct: rule id and reason. */
+function acknowledgements(root: IConstruct): { id: string; reason: string }[] {
+  return root.node
+    .findAll()
+    .flatMap((construct) => construct.node.metadata)
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ id, reason })));
+}
+
+describe.each(ENVIRONMENT_NAMES)('cdk-nag AwsSolutions checks in %s', (environmentName) => {
+  beforeAll(() => synthesizePlatform(environmentName));
+
+  it('finds no unacknowledged error or warning', () => {
+    const { stack } = synthesizePlatform(environmentName);
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const findings = report.violations.map(
+      (violation) => `${violation.ruleName} at ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('gives every acknowledged finding a specific reason', () => {
+    const { stack } = synthesizePlatform(environmentName);
+    const acknowledged = acknowledgements(stack);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const { id, reason } of acknowledged) {
+      expect(id).toMatch(/AwsSolutions-/);
+      expect(reason.length, `reason of ${id}`).toBeGreaterThan(40);
+    }
+  });
+});

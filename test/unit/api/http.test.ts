@@ -1,0 +1,254 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { callerOf, errorResponse, jsonBody, MAX_BODY_BYTES } from '../../../functions/api/http.ts';
+import {
+  ApiError,
+  ConflictError,
+  InvalidJsonError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnavailableError,
+  UnknownJobTypeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../../../functions/jobs/errors.ts';
+import { apiEventFactory } from '../../helpers/api-event-factory.ts';
+
+/** A JSON document of exactly `bytes` bytes: `{"pad":"xxx…"}`. */
+function jsonOfSize(bytes: number, fill = 'x'): string {
+  const overhead = '{"pad":""}'.length;
+  return `{"pad":"${fill.repeat(bytes - overhead)}"}`;
+}
+
+function submitEvent(body: string | undefined, contentType: string | undefined, isBase64Encoded = false) {
+  return apiEventFactory({ routeKey: 'POST /jobs', body, headers: { 'content-type': contentType }, isBase64Encoded });
+}
+
+describe('jsonBody', () => {
+  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset=UTF-8', 'application/vnd.api+json'])(
+    'parses a body sent as %s',
+    (contentType) => {
+      // Prepare
+      const event = submitEvent('{"type":"echo","payload":{}}', contentType);
+
+      // Act
+      const body = jsonBody(event);
+
+      // Assess
+      expect(body).toEqual({ type: 'echo', payload: {} });
+    },
+  );
+
+  it.each([
+    ['no content type', undefined],
+    ['an empty content type', ''],
+    ['text/plain', 'text/plain'],
+    ['a form', 'application/x-www-form-urlencoded'],
+    ['a JSON look-alike', 'application/jsonp'],
+  ])('answers 415 for %s', (_, contentType) => {
+    // Prepare
+    const event = submitEvent('{"type":"echo","payload":{}}', contentType);
+
+    // Act
+    const parse = () => jsonBody(event);
+
+    // Assess
+    expect(parse).toThrow(UnsupportedMediaTypeError);
+  });
+
+  it('names the content type it refused', () => {
+    // Act
+    const parse = () => jsonBody(submitEvent('{}', 'text/csv'));
+
+    // Assess
+    expect(parse).toThrow("Content-Type must be application/json, 'text/csv' given");
+  });
+
+  it('accepts a body of exactly 256 KB', () => {
+    // Prepare
+    const event = submitEvent(jsonOfSize(MAX_BODY_BYTES), 'application/json');
+
+    // Act
+    const body = jsonBody(event) as { pad: string };
+
+    // Assess
+    expect(body.pad).toHaveLength(MAX_BODY_BYTES - '{"pad":""}'.length);
+  });
+
+  it.each([
+    ['one byte over 256 KB', jsonOfSize(MAX_BODY_BYTES + 1)],
+    ['over 256 KB in UTF-8 bytes, though not in characters', jsonOfSize(MAX_BODY_BYTES / 2 + 100, 'é')],
+  ])('answers 413 for a body %s', (_, text) => {
+    // Prepare
+    const event = submitEvent(text, 'application/json');
+
+    // Act
+    const parse = () => jsonBody(event);
+
+    // Assess
+    expect(parse).toThrow(PayloadTooLargeError);
+  });
+
+  it('measures a base64 body after decoding: 256 KB of JSON is accepted though its encoding is longer', () => {
+    // Prepare
+    const encoded = Buffer.from(jsonOfSize(MAX_BODY_BYTES)).toString('base64');
+    const event = submitEvent(encoded, 'application/json', true);
+
+    // Act
+    const body = jsonBody(event);
+
+    // Assess
+    expect(encoded.length).toBeGreaterThan(MAX_BODY_BYTES);
+    expect(body).toHaveProperty('pad');
+  });
+
+  it('answers 413 for a base64 body that decodes to more than 256 KB', () => {
+    // Prepare
+    const event = submitEvent(Buffer.from(jsonOfSize(MAX_BODY_BYTES + 1)).toString('base64'), 'application/json', true);
+
+    // Act
+    const parse = () => jsonBody(event);
+
+    // Assess
+    expect(parse).toThrow(PayloadTooLargeError);
+  });
+
+  it.each([
+    ['a truncated document', '{"type":'],
+    ['an empty body', ''],
+    ['no body at all', undefined],
+    ['single quotes', "{'type':'echo'}"],
+  ])('answers 400 INVALID_JSON for %s', (_, text) => {
+    // Prepare
+    const event = submitEvent(text, 'application/json');
+
+    // Act
+    const parse = () => jsonBody(event);
+
+    // Assess
+    expect(parse).toThrow(InvalidJsonError);
+  });
+});
+
+describe('callerOf', () => {
+  it.each([
+    ['an IAM user', 'arn:aws:iam::123456789012:user/ci-bot', 'arn:aws:iam::123456789012:user/ci-bot'],
+    ['an assumed-role session', 'arn:aws:sts::123456789012:assumed-role/JobClient/session-1', 'arn:aws:iam::123456789012:role/JobClient'],
+    ['a session name with dots and @', 'arn:aws:sts::123456789012:assumed-role/JobClient/me@example.com', 'arn:aws:iam::123456789012:role/JobClient'],
+    ['a session in another partition', 'arn:aws-cn:sts::123456789012:assumed-role/JobClient/s', 'arn:aws-cn:iam::123456789012:role/JobClient'],
+    ['the root user', 'arn:aws:iam::123456789012:root', 'arn:aws:iam::123456789012:root'],
+  ])('identifies %s', (_, userArn, owner) => {
+    // Prepare
+    const event = apiEventFactory({ routeKey: 'GET /jobs', caller: userArn });
+
+    // Act
+    const caller = callerOf(event);
+
+    // Assess
+    expect(caller).toBe(owner);
+  });
+
+  it('gives two sessions of one role the same owner', () => {
+    // Prepare
+    const first = apiEventFactory({ routeKey: 'GET /jobs', caller: 'arn:aws:sts::123456789012:assumed-role/JobClient/a' });
+    const second = apiEventFactory({ routeKey: 'GET /jobs', caller: 'arn:aws:sts::123456789012:assumed-role/JobClient/b' });
+
+    // Act
+    const owners = [callerOf(first), callerOf(second)];
+
+    // Assess
+    expect(owners[0]).toBe(owners[1]);
+  });
+
+  it('refuses a request without a caller identity', () => {
+    // Prepare
+    const event = apiEventFactory({ routeKey: 'GET /jobs', caller: '' });
+
+    // Act
+    const identify = () => callerOf(event);
+
+    // Assess
+    expect(identify).toThrow(ValidationError);
+  });
+});
+
+describe('errorResponse', () => {
+  const details = [
+    { path: 'payload.to', message: 'Invalid email address' },
+    { path: 'maxAttempts', message: 'Too big' },
+  ];
+
+  it.each<[ApiError, number, string]>([
+    [new InvalidJsonError('bad json'), 400, 'INVALID_JSON'],
+    [new ValidationError('invalid', details), 400, 'VALIDATION_FAILED'],
+    [new UnknownJobTypeError('unknown type'), 400, 'UNKNOWN_JOB_TYPE'],
+    [new NotFoundError('no job'), 404, 'NOT_FOUND'],
+    [new ConflictError('conflict'), 409, 'CONFLICT'],
+    [new PayloadTooLargeError('too large'), 413, 'PAYLOAD_TOO_LARGE'],
+    [new UnsupportedMediaTypeError('not json'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [new UnavailableError('down'), 503, 'UNAVAILABLE'],
+  ])('answers %s with %i %s', (error, status, code) => {
+    // Act
+    const { result } = errorResponse(error);
+
+    // Assess
+    expect(result.statusCode).toBe(status);
+    expect(result.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(result.body)).toEqual({
+      error: { code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
+    });
+  });
+
+  it('lists every failing field in details', () => {
+    // Act
+    const { result } = errorResponse(new ValidationError('invalid', details));
+
+    // Assess
+    expect(JSON.parse(result.body).error.details).toEqual(details);
+  });
+
+  it.each([
+    ['a client error', new NotFoundError('x'), false],
+    ['an unavailable dependency', new UnavailableError('x'), true],
+  ])('flags %s as unexpected only when it is a 5xx', (_, error, unexpected) => {
+    // Act
+    const response = errorResponse(error);
+
+    // Assess
+    expect(response.unexpected).toBe(unexpected);
+  });
+
+  it.each([
+    ['an AWS SDK service error', new ConditionalCheckFailedException({ message: 'internal detail', $metadata: { httpStatusCode: 400 } })],
+    ['an error carrying $metadata', Object.assign(new Error('internal detail'), { name: 'ThrottlingException', $metadata: {} })],
+    ['a refused connection', Object.assign(new Error('internal detail'), { code: 'ECONNREFUSED' })],
+    ['a reset connection', Object.assign(new Error('internal detail'), { code: 'ECONNRESET' })],
+    ['an SDK timeout', Object.assign(new Error('internal detail'), { name: 'TimeoutError' })],
+  ])('answers 503 UNAVAILABLE with Retry-After for %s, without its message', (_, error) => {
+    // Act
+    const { result, unexpected } = errorResponse(error);
+
+    // Assess
+    expect(result.statusCode).toBe(503);
+    expect(result.headers['retry-after']).toBe('1');
+    expect(JSON.parse(result.body).error.code).toBe('UNAVAILABLE');
+    expect(result.body).not.toContain('internal detail');
+    expect(unexpected).toBe(true);
+  });
+
+  it.each([
+    ['an Error', new Error('secret table name jobs-prod')],
+    ['a TypeError', new TypeError('secret table name jobs-prod')],
+    ['a thrown string', 'secret table name jobs-prod'],
+    ['undefined', undefined],
+  ])('answers 500 for %s without leaking its message', (_, error) => {
+    // Act
+    const { result, unexpected } = errorResponse(error);
+
+    // Assess
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body)).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'Unexpected error; it has been logged' } });
+    expect(result.body).not.toContain('secret');
+    expect(unexpected).toBe(true);
+  });
+});

@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { UnknownJobTypeError, ValidationError, type FieldProblem } from '../../../functions/jobs/errors.ts';
+import { parseSubmission, submissionHash, validateIdempotencyKey } from '../../../functions/jobs/submission.ts';
+
+/** The field problems a call throws with, or fails the test when it does not throw a ValidationError. */
+function problemsOf(call: () => unknown): readonly FieldProblem[] {
+  try {
+    call();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).details ?? [];
+  }
+  throw new Error('expected a ValidationError');
+}
+
+const pathsOf = (problems: readonly FieldProblem[]): string[] => problems.map((problem) => problem.path).sort();
+
+const validEmail = { to: 'someone@example.com', subject: 'Hello', body: 'Hi there' };
+
+describe('parseSubmission', () => {
+  it('accepts a valid submission and defaults delaySeconds to 0', () => {
+    // Act
+    const submission = parseSubmission({ type: 'echo', payload: { message: 'hi' } });
+
+    // Assess
+    expect(submission).toMatchObject({ type: 'echo', payload: { message: 'hi' }, delaySeconds: 0 });
+    expect(submission.definition.name).toBe('echo');
+    expect(submission).not.toHaveProperty('maxAttempts');
+  });
+
+  it('lists every failing field of the body at once', () => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({ type: '', payload: 'text', maxAttempts: 0, delaySeconds: 901 }));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual(['delaySeconds', 'maxAttempts', 'payload', 'type']);
+    for (const problem of problems) expect(problem.message).not.toBe('');
+  });
+
+  it('lists every failing field of the payload at once, with its path', () => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({ type: 'email', payload: { to: 'not-an-address', subject: '' } }));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual(['payload.body', 'payload.subject', 'payload.to']);
+  });
+
+  it("lists the body's and the payload's failing fields together, with readable messages", () => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({ type: 'email', payload: { to: 'not-an-address' }, maxAttempts: 0 }));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual(['maxAttempts', 'payload.body', 'payload.subject', 'payload.to']);
+    expect(problems.find((problem) => problem.path === 'payload.to')?.message).toMatch(/email/i);
+    expect(problems.every((problem) => problem.message !== 'Invalid input')).toBe(true);
+  });
+
+  it('names an unknown type among other failing fields', () => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({ type: 'teleport', payload: {}, delaySeconds: -1 }));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual(['delaySeconds', 'type']);
+  });
+
+  it('says the payload does not match its type', () => {
+    // Act
+    const parse = () => parseSubmission({ type: 'sleep', payload: {} });
+
+    // Assess
+    expect(parse).toThrow("The payload does not match the 'sleep' job type");
+  });
+
+  it.each([
+    ['a body that is not an object', 'text'],
+    ['a null body', null],
+    ['an array body', [{ type: 'echo', payload: {} }]],
+  ])('rejects %s', (_, body) => {
+    // Act
+    const problems = problemsOf(() => parseSubmission(body));
+
+    // Assess
+    expect(problems).toEqual([{ path: '(body)', message: expect.any(String) }]);
+  });
+
+  it('rejects unknown top-level fields and names them', () => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({ type: 'echo', payload: {}, priority: 1, queue: 'fast' }));
+
+    // Assess
+    expect(problems).toEqual([{ path: '(body)', message: 'unknown field(s): priority, queue' }]);
+  });
+
+  it('rejects a missing type and payload', () => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({}));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual(['payload', 'type']);
+  });
+
+  it('rejects a payload that is an array', () => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({ type: 'echo', payload: [1, 2] }));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual(['payload']);
+  });
+
+  it('answers UNKNOWN_JOB_TYPE for an unknown type and lists the known ones', () => {
+    // Act
+    const parse = () => parseSubmission({ type: 'transcode', payload: {} });
+
+    // Assess
+    expect(parse).toThrow(UnknownJobTypeError);
+    expect(parse).toThrow("Unknown job type 'transcode'; known types: echo, sleep, flaky, email");
+  });
+
+  it.each([
+    ['echo', { anything: [1, { nested: true }] }],
+    ['echo', {}],
+    ['sleep', { ms: 0 }],
+    ['sleep', { ms: 60_000 }],
+    ['flaky', { failTimes: 0 }],
+    ['flaky', { failTimes: 100 }],
+    ['email', validEmail],
+  ])('accepts a valid %s payload %j', (type, payload) => {
+    // Act
+    const submission = parseSubmission({ type, payload });
+
+    // Assess
+    expect(submission.payload).toEqual(payload);
+  });
+
+  it.each([
+    ['sleep', {}, ['payload.ms']],
+    ['sleep', { ms: -1 }, ['payload.ms']],
+    ['sleep', { ms: 60_001 }, ['payload.ms']],
+    ['sleep', { ms: 1.5 }, ['payload.ms']],
+    ['sleep', { ms: '100' }, ['payload.ms']],
+    ['flaky', { failTimes: -1 }, ['payload.failTimes']],
+    ['flaky', { failTimes: 101 }, ['payload.failTimes']],
+    ['email', { ...validEmail, to: 'nobody' }, ['payload.to']],
+    ['email', { ...validEmail, subject: '' }, ['payload.subject']],
+    ['email', { ...validEmail, body: '' }, ['payload.body']],
+    ['email', { to: 'someone@example.com' }, ['payload.body', 'payload.subject']],
+  ])('rejects the %s payload %j at %j', (type, payload, paths) => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({ type, payload }));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual(paths);
+  });
+
+  it.each([1, 5, 10])('accepts maxAttempts %i', (maxAttempts) => {
+    // Act
+    const submission = parseSubmission({ type: 'echo', payload: {}, maxAttempts });
+
+    // Assess
+    expect(submission.maxAttempts).toBe(maxAttempts);
+  });
+
+  it.each([0, 11, 2.5, -1, '3'])('rejects maxAttempts %j', (maxAttempts) => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({ type: 'echo', payload: {}, maxAttempts }));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual(['maxAttempts']);
+  });
+
+  it.each([0, 1, 900])('accepts delaySeconds %i', (delaySeconds) => {
+    // Act
+    const submission = parseSubmission({ type: 'echo', payload: {}, delaySeconds });
+
+    // Assess
+    expect(submission.delaySeconds).toBe(delaySeconds);
+  });
+
+  it.each([-1, 901, 0.5, '10'])('rejects delaySeconds %j', (delaySeconds) => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({ type: 'echo', payload: {}, delaySeconds }));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual(['delaySeconds']);
+  });
+});
+
+describe('validateIdempotencyKey', () => {
+  it.each(['a', 'order-42', 'A.b_c:d-9', 'x'.repeat(128), '2030-01-01T00:00:00.000Z'])('accepts %j', (key) => {
+    // Act
+    const validate = () => validateIdempotencyKey(key);
+
+    // Assess
+    expect(validate).not.toThrow();
+  });
+
+  it.each(['', 'x'.repeat(129), 'has space', 'slash/key', 'plus+key', 'é', 'new\nline'])('rejects %j', (key) => {
+    // Act
+    const problems = problemsOf(() => validateIdempotencyKey(key));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual(['Idempotency-Key']);
+  });
+});
+
+describe('submissionHash', () => {
+  it('is the same for the same body with its keys in another order', () => {
+    // Prepare
+    const first = parseSubmission({ type: 'email', maxAttempts: 2, payload: { to: 'a@example.com', subject: 's', body: 'b' } });
+    const second = parseSubmission({ payload: { body: 'b', subject: 's', to: 'a@example.com' }, maxAttempts: 2, type: 'email' });
+
+    // Act
+    const hashes = [submissionHash(first), submissionHash(second)];
+
+    // Assess
+    expect(hashes[0]).toBe(hashes[1]);
+  });
+
+  it('is the same for nested payload keys in another order', () => {
+    // Act
+    const first = submissionHash(parseSubmission({ type: 'echo', payload: { a: { x: 1, y: [{ p: 1, q: 2 }] }, b: 2 } }));
+    const second = submissionHash(parseSubmission({ type: 'echo', payload: { b: 2, a: { y: [{ q: 2, p: 1 }], x: 1 } } }));
+
+    // Assess
+    expect(first).toBe(second);
+  });
+
+  it.each([
+    ['payload', { type: 'echo', payload: { n: 2 } }],
+    ['type', { type: 'sleep', payload: { ms: 1 } }],
+    ['maxAttempts', { type: 'echo', payload: { n: 1 }, maxAttempts: 4 }],
+    ['delaySeconds', { type: 'echo', payload: { n: 1 }, delaySeconds: 5 }],
+  ])('differs when the %s differs', (_, other) => {
+    // Prepare
+    const base = submissionHash(parseSubmission({ type: 'echo', payload: { n: 1 } }));
+
+    // Act
+    const hash = submissionHash(parseSubmission(other));
+
+    // Assess
+    expect(hash).not.toBe(base);
+  });
+
+  it('differs for array items in another order', () => {
+    // Act
+    const first = submissionHash(parseSubmission({ type: 'echo', payload: { list: [1, 2] } }));
+    const second = submissionHash(parseSubmission({ type: 'echo', payload: { list: [2, 1] } }));
+
+    // Assess
+    expect(first).not.toBe(second);
+  });
+});
