@@ -1,5 +1,6 @@
 import type { JobTypeDefinition } from './job-type.ts';
 import type { RetryPolicy } from './retry-delay.ts';
+import { crashJob } from './types/crash.ts';
 import { echoJob } from './types/echo.ts';
 import { emailJob } from './types/email.ts';
 import { flakyJob } from './types/flaky.ts';
@@ -9,7 +10,7 @@ import { sleepJob } from './types/sleep.ts';
  * Every job type the platform knows, in one place: the API validates payloads against these
  * schemas and the worker dispatches to these handlers. Adding a type is one module plus one line.
  */
-const JOB_TYPES: readonly JobTypeDefinition[] = [echoJob, sleepJob, flakyJob, emailJob];
+const JOB_TYPES: readonly JobTypeDefinition[] = [echoJob, sleepJob, flakyJob, emailJob, crashJob];
 
 const byName = new Map<string, JobTypeDefinition>(
   JOB_TYPES.map((definition) => [definition.name, definition]),
