@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { jobQueueSettings } from '../functions/jobs/job-queue-settings.ts';
+import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/job-queue-settings.ts';
 import { metricsNamespace } from '../functions/observability/job-metrics.ts';
 import { ENVIRONMENTS, validateEnvironment, type EnvironmentConfig } from '../lib/config/environments.ts';
 import { resourceNames } from '../lib/config/resource-names.ts';
@@ -38,9 +38,31 @@ export interface LocalPlatformOptions {
   readonly dataDir?: string;
   /** Extra variables for both functions (for example a shorter ORPHAN_GRACE_SECONDS in tests). */
   readonly functionEnv?: Record<string, string>;
+  /**
+   * Seconds between reconciler runs (EventBridge runs it every minute in AWS).
+   * @default 60
+   */
+  readonly reconcileIntervalSeconds?: number;
+  /** Overrides of the derived queue settings, for drills that need SQS to dead-letter sooner. */
+  readonly queueSettings?: Partial<JobQueueSettings>;
   /** Receives every line the functions print (Powertools JSON logs and EMF metrics). */
   readonly onFunctionOutput?: (line: string, functionName: string) => void;
   readonly onError?: (error: unknown) => void;
+}
+
+/** Where a running local platform can be reached; `npm start` writes it for the `jobs` CLI. */
+export interface LocalPlatformDescriptor {
+  readonly environment: string;
+  readonly apiUrl: string;
+  readonly endpoints: { readonly dynamodb: string; readonly sqs: string };
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+/** The descriptor file of a local environment's running platform. */
+export function localDescriptorPath(environmentName = 'local'): string {
+  return join(root, '.local', environmentName, 'platform.json');
 }
 
 export interface LocalPlatform {
@@ -84,7 +106,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       dynamodbClient.destroy();
       sqsClient.destroy();
     });
-    const settings = jobQueueSettings(environment.worker);
+    const settings = { ...jobQueueSettings(environment.worker), ...options.queueSettings };
     await createJobTable(dynamodbClient, names.table);
     const queues = await createJobQueues(sqsClient, names, settings);
 
@@ -140,8 +162,15 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
           onOutput,
         }),
     );
+    const reconciler = new FunctionProcess({
+      name: names.reconcilerFunction,
+      modulePath: join(root, 'functions/reconciler/handler.ts'),
+      env: { ...sharedEnv, POWERTOOLS_SERVICE_NAME: 'jobs-reconciler' },
+      timeoutSeconds: 50,
+      onOutput,
+    });
     cleanups.push(async () => {
-      await Promise.all([api.stop(), ...workers.map((worker) => worker.stop())]);
+      await Promise.all([api.stop(), reconciler.stop(), ...workers.map((worker) => worker.stop())]);
     });
     await Promise.all([api.warm(), workers[0]?.warm()]);
 
@@ -162,6 +191,29 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     let eventSource: SqsEventSource | undefined = makeEventSource();
     eventSource.start();
     cleanups.push(async () => eventSource?.stop());
+
+    // The schedule that EventBridge keeps in AWS: one reconciler run at a time.
+    let reconciling: Promise<unknown> | undefined;
+    const schedule = setInterval(() => {
+      reconciling ??= reconciler
+        .invoke({ source: 'local.schedule' })
+        .catch((error: unknown) => options.onError?.(error))
+        .finally(() => (reconciling = undefined));
+    }, (options.reconcileIntervalSeconds ?? 60) * 1000);
+    cleanups.push(async () => {
+      clearInterval(schedule);
+      await reconciling;
+    });
+
+    const descriptor: LocalPlatformDescriptor = {
+      environment: environment.name,
+      apiUrl: gateway.url,
+      endpoints,
+      tableName: names.table,
+      queueUrl: queues.queueUrl,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+    };
+    await writeFile(join(dataDir, 'platform.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
 
     return {
       apiUrl: gateway.url,

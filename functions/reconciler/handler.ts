@@ -1,0 +1,37 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { DeadLetterQueue } from '../jobs/dead-letter-queue.ts';
+import { JobRepository } from '../jobs/job-repository.ts';
+import { reconcileDeadLetters, type ReconcileReport } from '../jobs/reconcile-dead-letters.ts';
+import { JOB_METRICS } from '../observability/job-metrics.ts';
+import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
+import { logger, metrics } from '../observability/powertools.ts';
+import { platformRuntimeConfig } from '../runtime-config.ts';
+
+const config = platformRuntimeConfig();
+const dependencies = {
+  repository: new JobRepository(new DynamoDBClient({}), config.tableName),
+  deadLetterQueue: new DeadLetterQueue(new SQSClient({}), config.deadLetterQueueUrl, config.queueUrl),
+  retentionDays: config.jobRetentionDays,
+  maxMessages: 100,
+};
+
+/** Runs on a schedule: one pass over (part of) the DLQ. */
+export async function main(_event: unknown, context: Context): Promise<{ examined: number; reconciled: number }> {
+  metrics.captureColdStartMetric(context.functionName);
+  const report: ReconcileReport = await reconcileDeadLetters(dependencies);
+  const recorder = new JobMetricsRecorder();
+  for (const job of report.reconciled) {
+    logger.warn('job failed: SQS dead-lettered its message', { jobId: job.jobId, type: job.type, attempt: job.attempts, error: job.lastError?.message });
+    recorder.record(job.type, JOB_METRICS.failed);
+    recorder.record(job.type, JOB_METRICS.deadLettered);
+  }
+  recorder.publish(metrics);
+  if (report.examined > 0) logger.info('reconciled the dead-letter queue', { examined: report.examined, reconciled: report.reconciled.length });
+  return { examined: report.examined, reconciled: report.reconciled.length };
+}
+
+export const handler = middy(main).use(injectLambdaContext(logger, { clearState: true }));

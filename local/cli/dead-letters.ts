@@ -1,0 +1,37 @@
+import { DeadLetterQueue, type DeadLetter } from '../../functions/jobs/dead-letter-queue.ts';
+import type { Job } from '../../functions/jobs/job.ts';
+import { JobRepository } from '../../functions/jobs/job-repository.ts';
+import type { Target } from './target.ts';
+
+/** A dead letter with the job it belongs to (undefined when the record is gone or was never written). */
+export interface DeadLetterEntry {
+  readonly letter: DeadLetter;
+  readonly job: Job | undefined;
+}
+
+/** The most messages one CLI command reads from the DLQ; a bigger backlog is handled in rounds. */
+export const DLQ_READ_LIMIT = 1_000;
+
+/** The DLQ and the job table of a target, read together, as an on-call engineer needs them. */
+export class DeadLetters {
+  readonly queue: DeadLetterQueue;
+  private readonly repository: JobRepository;
+
+  constructor(target: Target) {
+    this.queue = new DeadLetterQueue(target.sqs, target.deadLetterQueueUrl, target.queueUrl);
+    this.repository = new JobRepository(target.dynamodb, target.tableName);
+  }
+
+  /**
+   * Reads the DLQ's messages with their jobs. They stay hidden for `holdSeconds` so a command can
+   * act on exactly this set; `release` shows them again.
+   */
+  async read(holdSeconds: number, limit = DLQ_READ_LIMIT): Promise<DeadLetterEntry[]> {
+    const letters = await this.queue.peek(limit, holdSeconds);
+    return Promise.all(letters.map(async (letter) => ({ letter, job: letter.job === undefined ? undefined : await this.repository.get(letter.job.jobId) })));
+  }
+
+  release(entries: readonly DeadLetterEntry[]): Promise<void> {
+    return this.queue.release(entries.map((entry) => entry.letter));
+  }
+}
