@@ -36,12 +36,14 @@ export class DeadLetterQueue {
   ) {}
 
   /**
-   * Reads up to `max` messages. SQS samples its servers on each receive, so a large queue is
-   * read a different part at a time; `hideSeconds` keeps a round from seeing its own reads again.
+   * Reads up to `max` messages. With `hideSeconds` above 0 the messages read stay hidden for
+   * that long (so a command can act on exactly that set, then `release` them); with 0 nothing
+   * is hidden from other readers, and reading stops once receives bring nothing new (SQS
+   * samples its servers on each receive, so a large queue is covered over several reads).
    */
-  async peek(max: number, hideSeconds = 20): Promise<DeadLetter[]> {
+  async peek(max: number, hideSeconds = 0): Promise<DeadLetter[]> {
     const seen = new Map<string, DeadLetter>();
-    for (let emptyRounds = 0; seen.size < max && emptyRounds < 2; ) {
+    for (let idleRounds = 0; seen.size < max && idleRounds < 3; ) {
       const { Messages } = await this.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: this.url,
@@ -51,11 +53,9 @@ export class DeadLetterQueue {
           MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
         }),
       );
-      if (Messages === undefined || Messages.length === 0) {
-        emptyRounds += 1;
-        continue;
-      }
-      for (const message of Messages) {
+      const fresh = (Messages ?? []).filter((message) => !seen.has(message.MessageId ?? ''));
+      idleRounds = fresh.length === 0 ? idleRounds + 1 : 0;
+      for (const message of fresh) {
         const body = message.Body ?? '';
         let job: JobMessage | undefined;
         try {

@@ -44,7 +44,7 @@ const RECORD_RETRY_PAUSES_MS = [20, 50, 100, 250, 500];
 const ORPHAN_QUICK_CHECK_MS = 2_000;
 
 /** Milliseconds a claimed attempt owns its job beyond the type's timeout, for the final write. */
-const LEASE_MARGIN_MS = 10_000;
+const LEASE_MARGIN_MS = 5_000;
 
 async function runAttempt(job: Job, services: JobServices): Promise<unknown> {
   const definition = findJobType(job.type);

@@ -26,24 +26,21 @@ export interface ReconcileReport {
 export async function reconcileDeadLetters(dependencies: ReconcileDependencies): Promise<ReconcileReport> {
   const { repository, deadLetterQueue, retentionDays } = dependencies;
   const now = dependencies.now ?? Date.now;
-  const letters = await deadLetterQueue.peek(dependencies.maxMessages);
+  // Read without hiding anything, so the console and the CLI always see the whole DLQ.
+  const letters = await deadLetterQueue.peek(dependencies.maxMessages, 0);
   const reconciled: Job[] = [];
-  try {
-    for (const letter of letters) {
-      if (letter.job === undefined) continue;
-      const job = await repository.get(letter.job.jobId);
-      const failed = job === undefined ? undefined : reconcileDeadLetter(job, now(), retentionDays);
-      if (failed === undefined) continue;
-      try {
-        await repository.save(failed);
-        reconciled.push(failed);
-      } catch (error) {
-        // The worker or a redrive moved the job on since we read it; the next run looks again.
-        if (!(error instanceof StaleJobError)) throw error;
-      }
+  for (const letter of letters) {
+    if (letter.job === undefined) continue;
+    const job = await repository.get(letter.job.jobId);
+    const failed = job === undefined ? undefined : reconcileDeadLetter(job, now(), retentionDays);
+    if (failed === undefined) continue;
+    try {
+      await repository.save(failed);
+      reconciled.push(failed);
+    } catch (error) {
+      // The worker or a redrive moved the job on since we read it; the next run looks again.
+      if (!(error instanceof StaleJobError)) throw error;
     }
-  } finally {
-    await deadLetterQueue.release(letters);
   }
   return { examined: letters.length, reconciled };
 }

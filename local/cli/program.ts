@@ -21,6 +21,7 @@ export interface CliIo {
 interface GlobalOptions {
   env?: string;
   caller?: string;
+  platformFile?: string;
 }
 
 const SECONDS_TO_HOLD_DLQ_READS = 60;
@@ -117,6 +118,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
     .description('Submit, inspect and operate jobs on the job platform (local by default, or a deployed stack with --env).')
     .option('--env <name>', 'deployed environment to target (stack jobs-<name>, found with your AWS credentials); default: the local platform')
     .option('--caller <id>', `local platform only: the caller identity to act as (default: local-user)`)
+    .option('--platform-file <path>', 'local platform only: the descriptor it wrote (default: .local/local/platform.json)')
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
     .exitOverride()
     .showHelpAfterError();
@@ -211,9 +213,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
     .description('List dead-lettered jobs: id, type, attempts, status, age, last error.')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const letters = new DeadLetters(await target());
-      const entries = await letters.read(5);
-      await letters.release(entries);
+      const entries = await new DeadLetters(await target()).read(0);
       const now = Date.now();
       print(options.json === true, entries.map(deadLetterJson), () =>
         entries.length === 0 ? 'the dead-letter queue is empty' : table([['JOB', 'TYPE', 'ATTEMPTS', 'STATUS', 'AGE', 'LAST ERROR'], ...entries.map((entry) => deadLetterRow(entry, now))]),
@@ -226,9 +226,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
     .argument('<jobId>')
     .option('--json', 'print JSON')
     .action(async (jobId: string, options: { json?: boolean }) => {
-      const letters = new DeadLetters(await target());
-      const entries = await letters.read(5);
-      await letters.release(entries);
+      const entries = await new DeadLetters(await target()).read(0);
       const entry = entries.find((candidate) => candidate.letter.job?.jobId === jobId);
       if (entry === undefined) throw new CliError(`No message for job ${jobId} in the dead-letter queue`, EXIT.notFound);
       print(options.json === true, { ...deadLetterJson(entry), job: entry.job ?? null, body: entry.letter.body }, () =>

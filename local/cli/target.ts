@@ -27,10 +27,12 @@ export interface TargetOptions {
   /** A deployed environment (`dev`, `prod`, …); absent means the local platform. */
   readonly env?: string;
   readonly caller?: string;
+  /** The descriptor a running local platform wrote; defaults to the one `npm start` writes. */
+  readonly platformFile?: string;
 }
 
 async function localTarget(options: TargetOptions): Promise<Target> {
-  const path = localDescriptorPath();
+  const path = options.platformFile ?? localDescriptorPath();
   let descriptor: LocalPlatformDescriptor;
   try {
     descriptor = JSON.parse(await readFile(path, 'utf8')) as LocalPlatformDescriptor;

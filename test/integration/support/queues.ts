@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localClientConfig } from '../../../local/services/local-aws.ts';
 
 /** Direct access to a local queue through the real SDK, for what the API does not show. */
@@ -28,21 +28,31 @@ export class LocalQueue {
   }
 
   /**
-   * Looks through the queue for messages about `jobIds`, hiding what it reads for a moment so
-   * the next receive sees other messages; returns the ids found.
+   * Looks through the queue for messages about `jobIds`: reads until a few receives in a row
+   * bring nothing new (SQS samples its servers on each receive), hiding what it read meanwhile,
+   * then makes it all visible again. Returns the ids found.
    */
   async findJobs(jobIds: readonly string[]): Promise<Set<string>> {
     const wanted = new Set(jobIds);
     const found = new Set<string>();
-    for (let round = 0; round < 20 && found.size < wanted.size; round += 1) {
+    const read: { Id: string; ReceiptHandle: string; VisibilityTimeout: number }[] = [];
+    for (let idleRounds = 0; idleRounds < 3 && found.size < wanted.size; ) {
       const { Messages } = await this.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: this.url, MaxNumberOfMessages: 10, VisibilityTimeout: 2, WaitTimeSeconds: 0 }),
+        new ReceiveMessageCommand({ QueueUrl: this.url, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0 }),
       );
-      if (Messages === undefined || Messages.length === 0) break;
+      if (Messages === undefined || Messages.length === 0) {
+        idleRounds += 1;
+        continue;
+      }
+      idleRounds = 0;
       for (const message of Messages) {
+        read.push({ Id: String(read.length % 10), ReceiptHandle: message.ReceiptHandle ?? '', VisibilityTimeout: 0 });
         const { jobId } = JSON.parse(message.Body ?? '{}') as { jobId?: string };
         if (jobId !== undefined && wanted.has(jobId)) found.add(jobId);
       }
+    }
+    for (let start = 0; start < read.length; start += 10) {
+      await this.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.url, Entries: read.slice(start, start + 10) }));
     }
     return found;
   }

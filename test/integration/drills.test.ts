@@ -1,0 +1,175 @@
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli, type CliIo } from '../../local/cli/program.ts';
+import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../local/platform.ts';
+import { ApiClient, eventually } from './support/api-client.ts';
+import { LocalQueue } from './support/queues.ts';
+
+const shared = inject('platform');
+
+/** Runs `jobs …` in-process against this file's platform and captures what it prints. */
+async function jobsCli(platformFile: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    out: (text) => (out += text),
+    err: (text) => (err += text),
+    confirm: async () => false,
+    interactive: false,
+    liveOutput: false,
+  };
+  const code = await runCli(['--platform-file', platformFile, ...args], io);
+  return { code, out, err };
+}
+
+/**
+ * On-call drills on a platform of their own: SQS gives up on a message after 2 receives and
+ * hides it for 8 s, and the reconciler runs every second, so the crash path plays out in seconds.
+ */
+describe('on-call drills', () => {
+  let platform: LocalPlatform;
+  let dataDir: string;
+  let platformFile: string;
+  let api: ApiClient;
+  let deadLetterQueue: LocalQueue;
+  const completions = new Map<string, number>();
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'jobs-drills-'));
+    platformFile = join(dataDir, 'platform.json');
+    platform = await startLocalPlatform({
+      environment: localEnvironment({ name: `drills${Date.now() % 100000}` }),
+      endpoints: shared.endpoints,
+      dataDir,
+      reconcileIntervalSeconds: 1,
+      queueSettings: { maxReceiveCount: 2, visibilityTimeoutSeconds: 8 },
+      onFunctionOutput: (line) => {
+        if (!line.includes('"job completed"')) return;
+        const { jobId } = JSON.parse(line) as { jobId: string };
+        completions.set(jobId, (completions.get(jobId) ?? 0) + 1);
+      },
+    });
+    api = new ApiClient(platform.apiUrl, 'local-user');
+    deadLetterQueue = new LocalQueue(platform.endpoints.sqs, platform.deadLetterQueueUrl);
+  });
+
+  afterAll(async () => {
+    deadLetterQueue.close();
+    await platform.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** Breaks e-mail delivery the way a full or read-only disk would: the outbox path is a file. */
+  async function breakOutbox(): Promise<void> {
+    await rm(platform.outboxDir, { recursive: true, force: true });
+    await writeFile(platform.outboxDir, 'not a directory');
+  }
+
+  async function fixOutbox(): Promise<void> {
+    await rm(platform.outboxDir, { force: true });
+    await mkdir(platform.outboxDir, { recursive: true });
+  }
+
+  it('lands poison jobs in the DLQ as failed, and completes them once redriven after the fix', async () => {
+    // Prepare
+    await breakOutbox();
+    const submitted = await Promise.all(
+      [1, 2, 3].map((index) => api.submit({ type: 'email', payload: { to: `user${index}@example.com`, subject: 'Hi', body: 'Hello' }, maxAttempts: 2 })),
+    );
+    const ids = submitted.map(({ body }) => body.jobId);
+    for (const id of ids) expect((await api.waitFor(id, 'failed')).job.lastError?.message).toMatch(/EEXIST|ENOTDIR|not a directory/);
+    await eventually('3 dead letters', async () => ((await deadLetterQueue.findJobs(ids)).size === 3 ? true : undefined));
+    const listed = await jobsCli(platformFile, 'dlq', 'list', '--json');
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.out) as { jobId: string; status: string }[]).filter((entry) => ids.includes(entry.jobId)).map((entry) => entry.status)).toEqual([
+      'failed',
+      'failed',
+      'failed',
+    ]);
+
+    // Act
+    await fixOutbox();
+    const dryRun = await jobsCli(platformFile, 'dlq', 'redrive', '--type', 'email', '--dry-run', '--json');
+    const redrive = await jobsCli(platformFile, 'dlq', 'redrive', '--type', 'email');
+
+    // Assess
+    expect(dryRun.code).toBe(0);
+    expect((JSON.parse(dryRun.out) as { redriven: unknown[] }).redriven).toHaveLength(3);
+    expect(redrive.code).toBe(0);
+    expect(redrive.out).toContain('redrove 3 job(s)');
+    for (const id of ids) {
+      const { job } = await api.waitFor(id, 'completed');
+      expect(job).toMatchObject({ run: 2, attempts: 1 });
+      expect(job.errorHistory.map((error) => error.run)).toEqual([1, 1]);
+    }
+    expect((await readdir(platform.outboxDir)).sort()).toEqual(ids.map((id) => `${id}.json`).sort());
+  });
+
+  it('redrives 200 failed jobs at once: all complete and none runs twice', async () => {
+    // Prepare
+    await breakOutbox();
+    const submitted = await Promise.all(
+      Array.from({ length: 200 }, (_, index) => api.submit({ type: 'email', payload: { to: `bulk${index}@example.com`, subject: 'Bulk', body: 'Hello' }, maxAttempts: 1 })),
+    );
+    const ids = submitted.map(({ body }) => body.jobId);
+    for (const id of ids) await api.waitFor(id, 'failed', 60_000);
+    await eventually('200 dead letters', async () => ((await deadLetterQueue.findJobs(ids)).size === 200 ? true : undefined), 60_000);
+    await fixOutbox();
+
+    // Act
+    const redrive = await jobsCli(platformFile, 'dlq', 'redrive', '--since', '10m');
+
+    // Assess
+    expect(redrive.code).toBe(0);
+    for (const id of ids) await api.waitFor(id, 'completed', 60_000);
+    expect(ids.map((id) => completions.get(id))).toEqual(Array(200).fill(1));
+    expect(await readdir(platform.outboxDir)).toHaveLength(200);
+    expect((await jobsCli(platformFile, 'dlq', 'list', '--json')).out).toBe('[]\n');
+  });
+
+  it('reconciles a job whose worker crashes on every delivery to failed, saying why', async () => {
+    // Act
+    const { body: submitted } = await api.submit({ type: 'crash', payload: { mode: 'exit' }, maxAttempts: 10 });
+    const { job } = await api.waitFor(submitted.jobId, 'failed', 60_000);
+
+    // Assess
+    expect(job.lastError?.message).toMatch(/SQS dead-lettered the message/);
+    expect(job.attempts).toBe(2);
+    expect(job.errorHistory.map((error) => error.message)).toContain('attempt 1 did not finish: the worker crashed or timed out');
+    await eventually('the message in the DLQ', async () => ((await deadLetterQueue.findJobs([job.jobId])).size === 1 ? true : undefined));
+  });
+
+  it('purges the DLQ only when confirmed', async () => {
+    // Act
+    const refused = await jobsCli(platformFile, 'dlq', 'purge');
+    const before = await deadLetterQueue.depth();
+    const purged = await jobsCli(platformFile, 'dlq', 'purge', '--yes');
+
+    // Assess
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/pass --yes/);
+    expect(before).toBeGreaterThan(0);
+    expect(purged.code).toBe(0);
+    expect(await deadLetterQueue.depth()).toBe(0);
+  });
+});
+
+describe('the jobs CLI', () => {
+  it('answers --help for every command and exits 2 on a usage error', async () => {
+    for (const command of [[], ['submit'], ['get'], ['list'], ['watch'], ['cancel'], ['dlq'], ['dlq', 'list'], ['dlq', 'show'], ['dlq', 'redrive'], ['dlq', 'purge']]) {
+      const help = await jobsCli('unused', ...command, '--help');
+      expect(help.code, command.join(' ')).toBe(0);
+      expect(help.out).toMatch(/Usage: jobs/);
+    }
+    expect((await jobsCli('unused', 'submit')).code).toBe(2);
+  });
+
+  it('says how to start the platform when none is running, with exit code 5', async () => {
+    const result = await jobsCli(join(tmpdir(), 'no-such-platform.json'), 'list');
+
+    expect(result.code).toBe(5);
+    expect(result.err).toMatch(/No local platform found.*npm start/);
+  });
+});
