@@ -9,7 +9,8 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   return value;
 }
 
-function integerEnv(name: string, env: NodeJS.ProcessEnv, min: number, max: number): number {
+/** Reads an integer variable once, at cold start; an invalid one names itself, the value given and the range. */
+export function integerEnv(name: string, env: NodeJS.ProcessEnv, min: number, max: number): number {
   const raw = requireEnv(name, env);
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -25,6 +26,8 @@ export interface PlatformRuntimeConfig {
   readonly deadLetterQueueUrl: string;
   readonly retryDefaults: RetryPolicy;
   readonly jobRetentionDays: number;
+  /** The long-job state machine (`STATE_MACHINE_ARN`); set only where the long-job stack exists. */
+  readonly longJobStateMachineArn: string | undefined;
 }
 
 /** The worker's extra settings. */
@@ -48,6 +51,7 @@ export function platformRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Pla
       capSeconds: integerEnv('RETRY_CAP_SECONDS', env, 1, 43_200),
     },
     jobRetentionDays: integerEnv('JOB_RETENTION_DAYS', env, 1, 3650),
+    longJobStateMachineArn: env.STATE_MACHINE_ARN || undefined,
   };
 }
 

@@ -1,11 +1,16 @@
-import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, ArnFormat, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { EnvironmentConfig } from './config/environments.ts';
+import { resourceNames } from './config/resource-names.ts';
+import { bindLongJobStateMachine } from './constructs/job-function-environment.ts';
 import { JobPlatformStack, jobPlatformStackName } from './job-platform-stack.ts';
+import { LongJobStack } from './long-jobs-stack.ts';
 
 /** What `addJobPlatform` created. */
 export interface JobPlatform {
   readonly stack: JobPlatformStack;
+  /** The long-job companion stack, where the environment has one. */
+  readonly longJobs?: LongJobStack;
 }
 
 /**
@@ -17,17 +22,31 @@ export function addJobPlatform(app: App, config: EnvironmentConfig): JobPlatform
   // unacknowledged finding stops `cdk synth` in any environment.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 
-  const stack = new JobPlatformStack(app, jobPlatformStackName(config.name), {
-    environmentConfig: config,
-    env: {
-      account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT,
-      region: config.region ?? process.env.CDK_DEFAULT_REGION,
-    },
-  });
+  const env = {
+    account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT,
+    region: config.region ?? process.env.CDK_DEFAULT_REGION,
+  };
+  const stack = new JobPlatformStack(app, jobPlatformStackName(config.name), { environmentConfig: config, env });
 
   if (config.longJobs) {
-    // The long-job companion stack (Step Functions + Fargate + ElastiCache + S3, SPEC §6)
-    // is added here: `new LongJobStack(app, `${jobPlatformStackName(config.name)}-long-jobs`, { ... stack.jobTable.table })`.
+    // The long-job companion stack (Step Functions + Fargate + ElastiCache + S3, SPEC §6).
+    const names = resourceNames(config.name);
+    const longJobs = new LongJobStack(app, names.longJobStack, {
+      environmentConfig: config,
+      settings: config.longJobs,
+      table: stack.jobTable.table,
+      env,
+    });
+    // The API finds the state machine by its fixed name rather than through a reference, which
+    // would make the main stack depend on the companion that already depends on it (the table).
+    const stateMachineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: names.longJobStateMachine,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    bindLongJobStateMachine(stack.api.function, stateMachineArn);
+    return { stack, longJobs };
   }
 
   return { stack };

@@ -6,9 +6,10 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from './errors.ts';
-import type { Job, JobStatus } from './job.ts';
+import type { Job, JobProgress, JobStatus } from './job.ts';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.ts';
 
 const { partitionKey, indexes } = JOB_TABLE_SCHEMA;
@@ -84,9 +85,7 @@ function encodeCursor(key: Record<string, unknown>): string {
 }
 
 function decodeCursor(cursor: string, indexKey: string, indexValue: string): Record<string, string> {
-  const invalid = new ValidationError('Invalid cursor', [
-    { path: 'cursor', message: 'must be a nextCursor returned by this listing' },
-  ]);
+  const invalid = new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'must be a nextCursor returned by this listing' }]);
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -199,6 +198,43 @@ export class JobRepository {
     }
   }
 
+  /**
+   * Sets a running job's progress if it moves forward; false when the job is not running or
+   * already shows as much. One update instead of read-then-save: chunks finishing at the same
+   * time would otherwise lose the optimistic lock to each other. It still bumps `version`, so
+   * every read-then-save writer notices it.
+   */
+  async recordProgress(jobId: string, progress: JobProgress, now: number): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [partitionKey]: jobId },
+          UpdateExpression: 'SET #progress = :progress, #updatedAt = :updatedAt ADD #version :one',
+          ConditionExpression: '#status = :running AND (attribute_not_exists(#progress) OR #progress.#done < :done)',
+          ExpressionAttributeNames: {
+            '#progress': 'progress',
+            '#updatedAt': 'updatedAt',
+            '#version': 'version',
+            '#status': 'status',
+            '#done': 'done',
+          },
+          ExpressionAttributeValues: {
+            ':progress': { done: progress.done, total: progress.total },
+            ':updatedAt': new Date(now).toISOString(),
+            ':one': 1,
+            ':running': 'running',
+            ':done': progress.done,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /** A caller's jobs, newest first, from an index (never a scan); `type` filters the index's pages. */
   async list(query: ListQuery): Promise<JobPage> {
     const index = query.status === undefined ? indexes.byOwner : indexes.byOwnerStatus;
@@ -235,9 +271,7 @@ export class JobRepository {
     // BatchGetItem takes 100 keys and may hand some back unprocessed under load.
     for (let round = 0; keys.length > 0 && round < 5; round += 1) {
       const batch = keys.slice(0, 100);
-      const response = await this.documents.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: batch } } }),
-      );
+      const response = await this.documents.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: batch } } }));
       for (const item of response.Responses?.[this.tableName] ?? []) found.set(item[partitionKey] as string, fromItem(item));
       keys = [...(response.UnprocessedKeys?.[this.tableName]?.Keys ?? []), ...keys.slice(100)];
     }

@@ -25,21 +25,63 @@ export interface JobContext {
   readonly services: JobServices;
 }
 
-/** One job type: its payload schema, handler, runtime, timeout and retry policy. */
-export interface JobTypeDefinition<Payload = unknown> {
+/** What every job type declares, whatever its runtime. */
+interface JobTypeBase<Payload> {
   readonly name: string;
   readonly description: string;
   readonly payloadSchema: z.ZodMiniType<Payload>;
-  readonly runtime: JobRuntime;
-  /** Seconds one attempt may run; must fit inside the worker's own timeout. */
+  /**
+   * Seconds one attempt may run: for `lambda`, inside the worker's own timeout; for `fargate`,
+   * one chunk's run (the state machine's task timeout is the largest of them).
+   */
   readonly timeoutSeconds: number;
   /** Overrides of the environment's retry defaults. */
   readonly retry?: Partial<RetryPolicy>;
+}
+
+/** A type the SQS worker runs in one Lambda attempt. */
+export interface LambdaJobTypeDefinition<Payload = unknown> extends JobTypeBase<Payload> {
+  readonly runtime: 'lambda';
   /** Runs one attempt and returns the job's result; throw PermanentJobError to stop retrying. */
   run(payload: Payload, context: JobContext): Promise<unknown>;
 }
 
+/** Where a long job's assembled output goes in the output bucket: `<prefix>/<jobId>.<extension>`. */
+export interface JobOutputFormat {
+  readonly prefix: string;
+  readonly extension: string;
+  readonly contentType: string;
+}
+
+/** What one chunk run gets besides the payload and its index. */
+export interface ChunkContext {
+  readonly jobId: string;
+  /** Aborted when the task is asked to stop (SIGTERM): stop early and hand the chunk back. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A long-running type (SPEC §6): split into chunks that Fargate tasks run in parallel; the
+ * task that completes the count assembles the output into S3. Every function is pure and
+ * deterministic in its arguments, so a chunk run twice produces the same part.
+ */
+export interface FargateJobTypeDefinition<Payload = unknown> extends JobTypeBase<Payload> {
+  readonly runtime: 'fargate';
+  readonly output: JobOutputFormat;
+  /** How many chunks the payload splits into (1 or more). */
+  planChunks(payload: Payload): number;
+  /** Produces chunk `chunkIndex`'s part of the output (for CSV: its rows, each ending in a newline). */
+  runChunk(payload: Payload, chunkIndex: number, context: ChunkContext): Promise<string>;
+  /** Joins every part, in chunk order, into the output; `summary` goes into the job's result. */
+  assemble(payload: Payload, parts: readonly string[]): { readonly body: string; readonly summary: Record<string, unknown> };
+}
+
+/** One job type: its payload schema, runtime, timeout and retry policy, and how it runs there. */
+export type JobTypeDefinition<Payload = unknown> = LambdaJobTypeDefinition<Payload> | FargateJobTypeDefinition<Payload>;
+
 /** Lets a module declare a type with its payload inferred from the schema. */
+export function defineJobType<Payload>(definition: LambdaJobTypeDefinition<Payload>): LambdaJobTypeDefinition<Payload>;
+export function defineJobType<Payload>(definition: FargateJobTypeDefinition<Payload>): FargateJobTypeDefinition<Payload>;
 export function defineJobType<Payload>(definition: JobTypeDefinition<Payload>): JobTypeDefinition<Payload> {
   return definition;
 }

@@ -157,3 +157,13 @@ export function reconcileDeadLetter(job: Job, now: number, retentionDays: number
   };
   return failJob(job, error, now, retentionDays);
 }
+
+/**
+ * The long-job execution takes a queued job to running (SPEC §6). Step Functions gives a job
+ * one execution (it is named after the job), so there is no lease: the state machine's own
+ * retries and catch decide how the run ends.
+ */
+export function startLongJob(job: Job, now: number): Job {
+  const { nextAttemptAt: _nextAttemptAt, ...rest } = job;
+  return { ...rest, status: 'running', attempts: job.attempts + 1, startedAt: iso(now), updatedAt: iso(now), version: job.version + 1 };
+}

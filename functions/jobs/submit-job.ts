@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, UnavailableError } from './errors.ts';
+import { ConflictError, UnavailableError, UnknownJobTypeError } from './errors.ts';
 import type { Job } from './job.ts';
+import type { LongJobLauncher } from './long-job-launcher.ts';
 import type { JobQueue } from './job-queue.ts';
 import type { IdempotencyRecord, JobRepository } from './job-repository.ts';
 import { retryPolicyOf } from './registry.ts';
@@ -13,6 +14,8 @@ const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
 export interface SubmitDependencies {
   readonly repository: JobRepository;
   readonly queue: JobQueue;
+  /** Starts long-running (`fargate`) jobs; absent where the environment has no long-job stack. */
+  readonly longJobs?: LongJobLauncher;
   readonly retryDefaults: RetryPolicy;
   readonly now?: () => number;
   readonly newJobId?: () => string;
@@ -46,6 +49,8 @@ async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T
  * Accepts a job: validates it, then sends its message and only then writes its record, so a
  * job that was written always has a message (SPEC §2: a 202 means the job will run). If the
  * write fails after the send, the message finds no record and the worker drops it.
+ * A `fargate` type starts its state machine execution instead of sending a message, in the same
+ * order: its first step waits a bounded time for the record and ends quietly if none appears.
  */
 export async function submitJob(
   dependencies: SubmitDependencies,
@@ -56,6 +61,14 @@ export async function submitJob(
   const { repository, queue, retryDefaults } = dependencies;
   const now = (dependencies.now ?? Date.now)();
   const submission = parseSubmission(body);
+  const { longJobs } = dependencies;
+  if (submission.definition.runtime === 'fargate' && longJobs === undefined) {
+    // 400, not 503: retrying cannot help until the environment deploys the long-job stack, and a
+    // configuration answer should not count towards the API's 5xx alarm.
+    throw new UnknownJobTypeError(
+      `Job type '${submission.type}' runs on the long-job path (Step Functions + Fargate), which this environment does not deploy`,
+    );
+  }
   const requestHash = submissionHash(submission);
   if (idempotencyKey !== undefined) {
     validateIdempotencyKey(idempotencyKey);
@@ -80,7 +93,11 @@ export async function submitJob(
     version: 1,
   };
 
-  await orUnavailable('enqueue the job', () => queue.send({ jobId: job.jobId, type: job.type }, submission.delaySeconds));
+  if (longJobs !== undefined && submission.definition.runtime === 'fargate') {
+    await orUnavailable('start the job', () => longJobs.start(job, submission.delaySeconds));
+  } else {
+    await orUnavailable('enqueue the job', () => queue.send({ jobId: job.jobId, type: job.type }, submission.delaySeconds));
+  }
   const earlier = await orUnavailable('store the job', () =>
     repository.create(
       job,

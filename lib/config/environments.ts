@@ -10,14 +10,39 @@ const retryDefaults = z.object({
   capSeconds: z.number().int().min(1).max(43_200),
 });
 
+/** The long-job companion stack of an environment (SPEC §6). */
+const longJobSettings = z.object({
+  /** Chunk tasks one job runs at once: the Map's MaxConcurrency (an inline Map runs at most 40 iterations at once, Step Functions developer guide). */
+  maxConcurrency: z.number().int().min(1).max(40),
+  /** Runs of a failed or stopped chunk task after the first, before the job fails. */
+  chunkRetries: z.number().int().min(0).max(10),
+  /** Fargate CPU units of a chunk task (1024 = 1 vCPU); the CDK checks the CPU/memory pair. */
+  taskCpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
+  taskMemoryMb: z.number().int().min(512).max(30_720),
+  /** NAT gateways of the long-job VPC. 0 (no hourly NAT cost) puts the tasks in public subnets with a public IP and no inbound rule. */
+  natGateways: z.number().int().min(0).max(3),
+  /** ElastiCache node type of the progress store. */
+  cacheNodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'an ElastiCache node type such as cache.t4g.micro'),
+  /** Read replicas; one or more turns on Multi-AZ with automatic failover. */
+  cacheReplicas: z.number().int().min(0).max(5),
+  /** Days an output stays in the output bucket. */
+  outputRetentionDays: z.number().int().min(1).max(3650),
+});
+
 /** Everything that differs between deployments of the platform, one typed object each. */
 const environmentSchema = z
   .object({
     /** Short name carried by the stack and every resource name (`jobs-dev-…`). */
     name: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'lower-case letters, digits and dashes, 2-16 characters'),
     /** Target account and region; undefined means the CLI's current credentials decide. */
-    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').optional(),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')
+      .optional(),
     worker: z.object({
       /** Lambda memory in MB: Node's init barely depends on it, CPU does. */
       memoryMb: z.number().int().min(128).max(10_240),
@@ -42,8 +67,18 @@ const environmentSchema = z
     /** Days a finished job is kept before DynamoDB's TTL removes it; at least the DLQ's 14 days. */
     jobRetentionDays: z.number().int().min(15).max(365),
     logRetentionDays: z.union([
-      z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30),
-      z.literal(60), z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827),
+      z.literal(1),
+      z.literal(3),
+      z.literal(5),
+      z.literal(7),
+      z.literal(14),
+      z.literal(30),
+      z.literal(60),
+      z.literal(90),
+      z.literal(180),
+      z.literal(365),
+      z.literal(731),
+      z.literal(1827),
     ]),
     /** `destroy` for throw-away environments; `retain` keeps the table and turns on point-in-time recovery. */
     removalPolicy: z.enum(['destroy', 'retain']),
@@ -60,8 +95,8 @@ const environmentSchema = z
     }),
     /** Verified SES sender of the `email` job type (`EMAIL_FROM`); none lets any verified identity of the account send. */
     emailFrom: z.email().optional(),
-    /** Whether the Step Functions + Fargate stack for long-running jobs is deployed. */
-    longJobs: z.boolean(),
+    /** The Step Functions + Fargate stack for long-running jobs, or `false` where it is not deployed. */
+    longJobs: z.union([z.literal(false), longJobSettings]),
   })
   .superRefine((config, ctx) => {
     // AWS requires a batching window of at least 1 s when the batch size is above 10
@@ -84,6 +119,7 @@ const environmentSchema = z
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type RetryDefaults = z.infer<typeof retryDefaults>;
+export type LongJobSettings = z.infer<typeof longJobSettings>;
 
 const dev: EnvironmentConfig = {
   name: 'dev',
@@ -108,7 +144,16 @@ const staging: EnvironmentConfig = {
   removalPolicy: 'destroy',
   tracing: true,
   alarms: { oldestMessageAgeSeconds: 600, errorRatePercent: 10, api5xxCount: 5 },
-  longJobs: true,
+  longJobs: {
+    maxConcurrency: 10,
+    chunkRetries: 3,
+    taskCpu: 256,
+    taskMemoryMb: 512,
+    natGateways: 0,
+    cacheNodeType: 'cache.t4g.micro',
+    cacheReplicas: 0,
+    outputRetentionDays: 7,
+  },
 };
 
 const prod: EnvironmentConfig = {
@@ -121,7 +166,16 @@ const prod: EnvironmentConfig = {
   removalPolicy: 'retain',
   tracing: true,
   alarms: { notificationEmail: 'oncall@example.com', oldestMessageAgeSeconds: 300, errorRatePercent: 5, api5xxCount: 1 },
-  longJobs: true,
+  longJobs: {
+    maxConcurrency: 40,
+    chunkRetries: 3,
+    taskCpu: 512,
+    taskMemoryMb: 1024,
+    natGateways: 0,
+    cacheNodeType: 'cache.t4g.small',
+    cacheReplicas: 1,
+    outputRetentionDays: 30,
+  },
 };
 
 /** The environments kept in this repository, by the name given to `-c env=`. */

@@ -14,5 +14,12 @@ export function resourceNames(environmentName: string) {
     reconcilerFunction: `${prefix}-reconciler`,
     dashboard: `${prefix}`,
     alarmTopic: `${prefix}-alarms`,
+    // The long-job companion stack (SPEC §6). In AWS the output bucket's name is generated
+    // (bucket names are global); the local runtime uses `outputBucket`.
+    longJobStack: `${prefix}-long-jobs`,
+    longJobStateMachine: `${prefix}-long-jobs`,
+    longJobStepsFunction: `${prefix}-long-job-steps`,
+    longJobCluster: `${prefix}-long-jobs`,
+    outputBucket: `${prefix}-outputs`,
   } as const;
 }

@@ -1,4 +1,5 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
@@ -24,8 +25,15 @@ export type TableAccess = 'R' | 'RW';
 export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   R: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'],
   RW: [
-    'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable',
-    'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem',
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DescribeTable',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
   ],
 };
 
@@ -108,4 +116,13 @@ export function bindJobPlatform(
   bindJobQueue(fn, resources.queue, access.queue);
   bindDeadLetterQueue(fn, resources.deadLetterQueue, access.deadLetterQueue);
   bindJobDefaults(fn, config);
+}
+
+/**
+ * Sets `STATE_MACHINE_ARN` and lets the function start executions of the long-job state
+ * machine (SPEC §6), and nothing else of it.
+ */
+export function bindLongJobStateMachine(fn: lambda.Function, stateMachineArn: string): void {
+  fn.addEnvironment('STATE_MACHINE_ARN', stateMachineArn);
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
 }

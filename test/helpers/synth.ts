@@ -2,12 +2,15 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { loadEnvironment, type EnvironmentConfig } from '../../lib/config/environments.ts';
 import { createJobPlatformApp } from '../../lib/job-platform-app.ts';
 import type { JobPlatformStack } from '../../lib/job-platform-stack.ts';
+import type { LongJobStack } from '../../lib/long-jobs-stack.ts';
 
 /** One environment's platform, built the way `bin/app.ts` builds it (cdk-nag included). */
 export interface SynthesizedPlatform {
   readonly config: EnvironmentConfig;
   readonly stack: JobPlatformStack;
   readonly template: Template;
+  /** The long-job companion stack, where the environment has one. */
+  readonly longJobs?: { readonly stack: LongJobStack; readonly template: Template };
 }
 
 /**
@@ -23,11 +26,20 @@ const cache = new Map<string, SynthesizedPlatform>();
 export function synthesizePlatform(environmentName: string): SynthesizedPlatform {
   const cached = cache.get(environmentName);
   if (cached) return cached;
-  const config = loadEnvironment(environmentName);
-  const { stack } = createJobPlatformApp(config, { context: { ...SKIP_BUNDLING_CONTEXT } });
-  const synthesized = { config, stack, template: Template.fromStack(stack) };
+  const synthesized = synthesizeConfig(loadEnvironment(environmentName));
   cache.set(environmentName, synthesized);
   return synthesized;
+}
+
+/** Synthesizes one configuration, for tests of settings no kept environment has. */
+export function synthesizeConfig(config: EnvironmentConfig): SynthesizedPlatform {
+  const { stack, longJobs } = createJobPlatformApp(config, { context: { ...SKIP_BUNDLING_CONTEXT } });
+  return {
+    config,
+    stack,
+    template: Template.fromStack(stack),
+    ...(longJobs === undefined ? {} : { longJobs: { stack: longJobs, template: Template.fromStack(longJobs) } }),
+  };
 }
 
 /** Every environment kept in the repository. */

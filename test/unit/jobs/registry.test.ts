@@ -12,7 +12,7 @@ const SPARE_SECONDS = 5;
 const modules = import.meta.glob<Record<string, unknown>>('../../../functions/jobs/types/*.ts', { eager: true });
 
 const isJobType = (value: unknown): value is JobTypeDefinition =>
-  typeof value === 'object' && value !== null && 'name' in value && 'payloadSchema' in value && 'run' in value;
+  typeof value === 'object' && value !== null && 'name' in value && 'payloadSchema' in value && 'runtime' in value;
 
 const definitions = Object.values(modules).flatMap((exports) => Object.values(exports).filter(isJobType));
 const registered = jobTypeNames().map((name) => findJobType(name) as JobTypeDefinition);
@@ -28,13 +28,16 @@ describe('job type registry', () => {
     expect(names).toEqual(expect.arrayContaining(['echo', 'sleep', 'flaky', 'email']));
   });
 
-  it.each(definitions.map((definition) => [definition.name, definition] as const))('registers the %s module under its own name', (name, definition) => {
-    // Act
-    const found = findJobType(name);
+  it.each(definitions.map((definition) => [definition.name, definition] as const))(
+    'registers the %s module under its own name',
+    (name, definition) => {
+      // Act
+      const found = findJobType(name);
 
-    // Assess
-    expect(found).toBe(definition);
-  });
+      // Assess
+      expect(found).toBe(definition);
+    },
+  );
 
   it('gives every job type a unique name', () => {
     // Act
@@ -55,18 +58,26 @@ describe('job type registry', () => {
 
   it.each(
     lambdaTypes.flatMap((definition) =>
-      environments.map((environment) => [definition.name, definition.timeoutSeconds, environment.name, environment.worker.timeoutSeconds] as const),
+      environments.map(
+        (environment) => [definition.name, definition.timeoutSeconds, environment.name, environment.worker.timeoutSeconds] as const,
+      ),
     ),
-  )(`runs %s (%i s) inside the %s worker's timeout (%i s) with at least ${SPARE_SECONDS} s to spare`, (_, timeoutSeconds, __, workerTimeoutSeconds) => {
-    // Assess
-    expect(timeoutSeconds + SPARE_SECONDS).toBeLessThanOrEqual(workerTimeoutSeconds);
-  });
+  )(
+    `runs %s (%i s) inside the %s worker's timeout (%i s) with at least ${SPARE_SECONDS} s to spare`,
+    (_, timeoutSeconds, __, workerTimeoutSeconds) => {
+      // Assess
+      expect(timeoutSeconds + SPARE_SECONDS).toBeLessThanOrEqual(workerTimeoutSeconds);
+    },
+  );
 
-  it.each(registered.map((definition) => [definition.name, definition] as const))('gives %s a positive timeout and a known runtime', (_, definition) => {
-    // Assess
-    expect(definition.timeoutSeconds).toBeGreaterThan(0);
-    expect(['lambda', 'fargate']).toContain(definition.runtime);
-  });
+  it.each(registered.map((definition) => [definition.name, definition] as const))(
+    'gives %s a positive timeout and a known runtime',
+    (_, definition) => {
+      // Assess
+      expect(definition.timeoutSeconds).toBeGreaterThan(0);
+      expect(['lambda', 'fargate']).toContain(definition.runtime);
+    },
+  );
 
   it("overrides the environment's retry defaults only where a type sets its own", () => {
     // Prepare
