@@ -16,6 +16,9 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      // The full-size load proof (10,000 jobs, its own DynamoDB Local and fauxqs): `npm run
+      // test:load`. `npm test` leaves it out; the integration project runs a smaller version.
+      { test: { name: 'load', include: ['test/load/**/*.test.ts'], testTimeout: 900_000, hookTimeout: 900_000 } },
     ],
   },
 });
