@@ -49,7 +49,12 @@ export function localCallerArn(caller: string): string {
 const isText = (contentType: string) => /^(text\/|application\/([\w.+-]+\+)?(json|xml|x-www-form-urlencoded))/i.test(contentType);
 
 /** Builds the payload-2.0 event API Gateway would hand the function for this request. */
-function toEvent(request: IncomingMessage, body: Buffer, routeKey: string, pathParameters?: Record<string, string>): APIGatewayProxyEventV2WithIAMAuthorizer {
+function toEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  routeKey: string,
+  pathParameters?: Record<string, string>,
+): APIGatewayProxyEventV2WithIAMAuthorizer {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
@@ -73,7 +78,13 @@ function toEvent(request: IncomingMessage, body: Buffer, routeKey: string, pathP
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'localhost',
-      http: { method: request.method ?? 'GET', path: url.pathname, protocol: `HTTP/${request.httpVersion}`, sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey,
       stage: '$default',
@@ -108,7 +119,14 @@ export interface ApiGatewayResult {
  * into an API Gateway event and returns the function's response. Unmatched paths get the
  * gateway's own 404, as in AWS.
  */
-export async function startApiGateway(port: number, invoke: (event: APIGatewayProxyEventV2WithIAMAuthorizer) => Promise<ApiGatewayResult>): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+/** A path the local gateway answers itself, next to the API's routes (e.g. `GET /metrics`). */
+export type LocalEndpoint = () => Promise<{ contentType: string; body: string }>;
+
+export async function startApiGateway(
+  port: number,
+  invoke: (event: APIGatewayProxyEventV2WithIAMAuthorizer) => Promise<ApiGatewayResult>,
+  localEndpoints: Record<string, LocalEndpoint> = {},
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   if (port !== 0) await ensurePortFree(port, 'the local API', 'PORT');
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -126,10 +144,29 @@ export async function startApiGateway(port: number, invoke: (event: APIGatewayPr
       };
       if (tooLarge) return send(413, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Request Entity Too Large' }));
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-      const matched = match(request.method ?? 'GET', path);
+      let matched: ReturnType<typeof match>;
+      try {
+        matched = match(request.method ?? 'GET', path);
+      } catch {
+        // A malformed percent-escape in the path (`/jobs/%E0%A4%A`): the gateway rejects the request itself.
+        return send(400, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Bad Request' }));
+      }
+      const local = localEndpoints[`${request.method ?? 'GET'} ${path}`];
+      if (local !== undefined) {
+        local().then(
+          ({ contentType, body }) => send(200, { 'content-type': contentType }, body),
+          () => send(500, { 'content-type': 'text/plain' }, 'local endpoint failed'),
+        );
+        return;
+      }
       if (matched === undefined) return send(404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
       invoke(toEvent(request, Buffer.concat(chunks), matched.routeKey, matched.pathParameters)).then(
-        (result) => send(result.statusCode, result.headers ?? {}, result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '')),
+        (result) =>
+          send(
+            result.statusCode,
+            result.headers ?? {},
+            result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''),
+          ),
         () => send(500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' })),
       );
     });

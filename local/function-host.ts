@@ -34,7 +34,8 @@ try {
     };
     module.handler(request.event, context).then(
       (result) => send({ id: request.id, ok: true, result }),
-      (error: unknown) => send({ id: request.id, ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+      (error: unknown) =>
+        send({ id: request.id, ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
     );
   });
   send({ ready: true });

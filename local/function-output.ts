@@ -9,7 +9,10 @@ export function formatFunctionOutput(line: string, functionName: string): string
   if (typeof entry !== 'object' || entry === null) return `${functionName} | ${line}`;
   if ('_aws' in entry) return undefined;
   const { level, message, timestamp, jobId, type, attempt, outcome, reason, error } = entry as Record<string, unknown>;
-  const job = jobId === undefined ? '' : ` job=${String(jobId)}${type === undefined ? '' : ` type=${String(type)}`}${attempt === undefined ? '' : ` attempt=${String(attempt)}`}`;
+  const job =
+    jobId === undefined
+      ? ''
+      : ` job=${String(jobId)}${type === undefined ? '' : ` type=${String(type)}`}${attempt === undefined ? '' : ` attempt=${String(attempt)}`}`;
   const extra = [outcome, reason, typeof error === 'string' ? error : error === undefined ? undefined : JSON.stringify(error)]
     .filter((part) => part !== undefined)
     .map(String)

@@ -5,10 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export type HostRequest = { id: string; event: unknown; timeoutMs: number; requestId?: string };
 export type HostReply =
-  | { ready: true }
-  | { ready: false; error: string }
-  | { id: string; ok: true; result: unknown }
-  | { id: string; ok: false; error: string };
+  { ready: true } | { ready: false; error: string } | { id: string; ok: true; result: unknown } | { id: string; ok: false; error: string };
 
 /** The invocation did not return: the function threw, timed out or its process died. */
 export class InvocationError extends Error {
@@ -40,7 +37,10 @@ const hostPath = fileURLToPath(new URL('./function-host.ts', import.meta.url));
 export class FunctionProcess {
   private child: ChildProcess | undefined;
   private starting: Promise<ChildProcess> | undefined;
-  private readonly pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    string,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+  >();
 
   constructor(private readonly options: FunctionProcessOptions) {}
 

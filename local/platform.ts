@@ -5,14 +5,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/job-queue-settings.ts';
-import { metricsNamespace } from '../functions/observability/job-metrics.ts';
 import { ENVIRONMENTS, validateEnvironment, type EnvironmentConfig } from '../lib/config/environments.ts';
 import { resourceNames } from '../lib/config/resource-names.ts';
 import { startApiGateway, type ApiGatewayResult } from './api-gateway.ts';
+import { EmfMetrics } from './emf-metrics.ts';
+import { localFunctionEnvironment } from './function-environment.ts';
 import { FunctionProcess } from './function-process.ts';
+import { startLocalLongJobsIfRedis, type LocalChunkRun, type LocalLongJobs } from './long-jobs.ts';
 import { createJobQueues, createJobTable } from './provision.ts';
 import { startDynamoDbLocal, type RunningService } from './services/dynamodb-local.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localClientConfig } from './services/local-aws.ts';
+import { localClientConfig } from './services/local-aws.ts';
 import { startSqsLocal } from './services/sqs-local.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 
@@ -48,6 +50,13 @@ export interface LocalPlatformOptions {
   /** Receives every line the functions print (Powertools JSON logs and EMF metrics). */
   readonly onFunctionOutput?: (line: string, functionName: string) => void;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Long-running jobs (SPEC §6, `local/long-jobs.ts`): on when Redis answers PING at `redisUrl`
+   * (default REDIS_URL, else redis://127.0.0.1:6379) within a second; `false` turns them off.
+   */
+  readonly longJobs?: false | { readonly redisUrl?: string; readonly onChunkSpawn?: (run: LocalChunkRun) => void };
+  /** Receives one-line notices, such as long jobs being off; defaults to console.warn. */
+  readonly onNotice?: (line: string) => void;
 }
 
 /** Where a running local platform can be reached; `npm start` writes it for the `jobs` CLI. */
@@ -73,6 +82,8 @@ export interface LocalPlatform {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly outboxDir: string;
+  /** The long-job twin (Redis, output bucket, state machine), or undefined when it is off. */
+  readonly longJobs: Omit<LocalLongJobs, 'stop' | 'apiEnv'> | undefined;
   /** Stops the worker event source (as if the mapping were disabled); `resumeWorkers` starts it again. */
   pauseWorkers(): Promise<void>;
   resumeWorkers(): void;
@@ -114,39 +125,41 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     const outboxDir = join(dataDir, 'outbox');
     await mkdir(outboxDir, { recursive: true });
     const sharedEnv: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      NODE_OPTIONS: '--enable-source-maps',
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      // Per-service endpoints the AWS SDK v3 reads, so the handlers run unchanged.
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-      TABLE_NAME: names.table,
-      QUEUE_URL: queues.queueUrl,
-      DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
-      RETRY_MAX_ATTEMPTS: String(environment.retry.maxAttempts),
-      RETRY_BASE_SECONDS: String(environment.retry.baseSeconds),
-      RETRY_CAP_SECONDS: String(environment.retry.capSeconds),
-      JOB_RETENTION_DAYS: String(environment.jobRetentionDays),
-      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(environment.name),
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+      ...localFunctionEnvironment(environment, { endpoints, tableName: names.table, ...queues }),
       ...options.functionEnv,
     };
-    const onOutput = options.onFunctionOutput ?? (() => undefined);
+    // What the functions print: EMF documents feed `GET /metrics`; everything goes to the caller.
+    const emfMetrics = new EmfMetrics();
+    const onOutput = (line: string, functionName: string) => {
+      emfMetrics.ingest(line);
+      options.onFunctionOutput?.(line, functionName);
+    };
+
+    // Long-running jobs: a separate part of the platform, see local/long-jobs.ts.
+    const longJobs =
+      options.longJobs === false
+        ? undefined
+        : await startLocalLongJobsIfRedis({
+            ...options.longJobs,
+            names,
+            s3Endpoint: endpoints.sqs,
+            functionEnv: sharedEnv,
+            settings: environment.longJobs,
+            onOutput,
+            onNotice: options.onNotice ?? ((line) => console.warn(line)),
+          });
+    if (longJobs !== undefined) cleanups.push(() => longJobs.stop());
 
     const api = new FunctionProcess({
       name: names.apiFunction,
       modulePath: join(root, 'functions/api/handler.ts'),
-      env: { ...sharedEnv, POWERTOOLS_SERVICE_NAME: 'jobs-api' },
+      env: { ...sharedEnv, ...longJobs?.apiEnv, POWERTOOLS_SERVICE_NAME: 'jobs-api' },
       timeoutSeconds: 10,
       onOutput,
     });
     const workerEnv: NodeJS.ProcessEnv = {
       ...sharedEnv,
       POWERTOOLS_SERVICE_NAME: 'jobs-worker',
-      WORKER_CONCURRENCY: String(environment.worker.concurrencyPerBatch),
-      WORKER_TIMEOUT_SECONDS: String(environment.worker.timeoutSeconds),
       EMAIL_OUTBOX_DIR: outboxDir,
       ...options.functionEnv,
     };
@@ -174,7 +187,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     });
     await Promise.all([api.warm(), workers[0]?.warm()]);
 
-    const gateway = await startApiGateway(options.apiPort ?? 0, (event) => api.invoke<ApiGatewayResult>(event));
+    const gateway = await startApiGateway(options.apiPort ?? 0, (event) => api.invoke<ApiGatewayResult>(event), {
+      'GET /metrics': async () => ({ contentType: emfMetrics.registry.contentType, body: await emfMetrics.text() }),
+    });
     cleanups.push(() => gateway.close());
 
     const makeEventSource = () =>
@@ -194,12 +209,15 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
 
     // The schedule that EventBridge keeps in AWS: one reconciler run at a time.
     let reconciling: Promise<unknown> | undefined;
-    const schedule = setInterval(() => {
-      reconciling ??= reconciler
-        .invoke({ source: 'local.schedule' })
-        .catch((error: unknown) => options.onError?.(error))
-        .finally(() => (reconciling = undefined));
-    }, (options.reconcileIntervalSeconds ?? 60) * 1000);
+    const schedule = setInterval(
+      () => {
+        reconciling ??= reconciler
+          .invoke({ source: 'local.schedule' })
+          .catch((error: unknown) => options.onError?.(error))
+          .finally(() => (reconciling = undefined));
+      },
+      (options.reconcileIntervalSeconds ?? 60) * 1000,
+    );
     cleanups.push(async () => {
       clearInterval(schedule);
       await reconciling;
@@ -223,6 +241,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       outboxDir,
+      longJobs:
+        longJobs === undefined
+          ? undefined
+          : { redisUrl: longJobs.redisUrl, outputBucket: longJobs.outputBucket, stateMachineArn: longJobs.stateMachineArn },
       pauseWorkers: async () => {
         await eventSource?.stop();
         eventSource = undefined;

@@ -34,10 +34,16 @@ try {
     [
       `Job platform running locally (ready in ${seconds} s)`,
       `  API          ${platform.apiUrl}   (caller from the ${CALLER_HEADER} header, default '${DEFAULT_CALLER}' = ${localCallerArn(DEFAULT_CALLER)})`,
+      `  metrics      ${platform.apiUrl}/metrics   (Prometheus text, from the functions' EMF output)`,
       `  DynamoDB     ${platform.endpoints.dynamodb}   table ${platform.tableName}`,
       `  SQS          ${platform.endpoints.sqs}   queue ${platform.queueUrl}`,
       `  DLQ          ${platform.deadLetterQueueUrl}`,
       `  e-mail       ${platform.outboxDir}`,
+      ...(platform.longJobs === undefined
+        ? []
+        : [
+            `  long jobs    Redis ${platform.longJobs.redisUrl}, outputs in s3://${platform.longJobs.outputBucket} (S3 on ${platform.endpoints.sqs})`,
+          ]),
       `Try: curl -s -X POST ${platform.apiUrl}/jobs -H 'content-type: application/json' -d '{"type":"echo","payload":{"hello":"world"}}'`,
       'Ctrl-C stops everything.',
     ].join('\n'),

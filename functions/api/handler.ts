@@ -8,18 +8,20 @@ import { NotFoundError } from '../jobs/errors.ts';
 import { toJobResource } from '../jobs/job.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
 import { JobRepository } from '../jobs/job-repository.ts';
+import { StepFunctionsLauncher } from '../jobs/long-job-launcher.ts';
 import { getJob, jobStats, listJobs } from '../jobs/read-jobs.ts';
 import { submitJob } from '../jobs/submit-job.ts';
 import { JOB_METRICS } from '../observability/job-metrics.ts';
 import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
-import { logger, metrics } from '../observability/powertools.ts';
+import { logger, metrics, traced, tracingMiddleware } from '#powertools';
 import { platformRuntimeConfig } from '../runtime-config.ts';
 import { callerOf, errorResponse, idempotencyKeyOf, json, jsonBody, type ApiEvent, type ApiResult } from './http.ts';
 import type { ApiRouteKey } from './routes.ts';
 
 const config = platformRuntimeConfig();
-const repository = new JobRepository(new DynamoDBClient({}), config.tableName);
-const queue = new JobQueue(new SQSClient({}), config.queueUrl, config.deadLetterQueueUrl);
+const repository = new JobRepository(traced(new DynamoDBClient({})), config.tableName);
+const queue = new JobQueue(traced(new SQSClient({})), config.queueUrl, config.deadLetterQueueUrl);
+const longJobs = config.longJobStateMachineArn === undefined ? undefined : new StepFunctionsLauncher(config.longJobStateMachineArn);
 
 async function route(event: ApiEvent): Promise<ApiResult> {
   const routeKey = event.routeKey as ApiRouteKey;
@@ -37,7 +39,7 @@ async function route(event: ApiEvent): Promise<ApiResult> {
   switch (routeKey) {
     case 'POST /jobs': {
       const { job, created } = await submitJob(
-        { repository, queue, retryDefaults: config.retryDefaults },
+        { repository, queue, retryDefaults: config.retryDefaults, ...(longJobs === undefined ? {} : { longJobs }) },
         owner,
         jsonBody(event),
         idempotencyKeyOf(event),
@@ -84,3 +86,4 @@ export async function main(event: ApiEvent, context: Context): Promise<ApiResult
 
 // JobMetricsRecorder publishes metrics with their JobType dimension as they happen.
 export const handler = middy(main).use(injectLambdaContext(logger, { clearState: true }));
+if (tracingMiddleware !== undefined) handler.use(tracingMiddleware);

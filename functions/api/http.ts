@@ -65,14 +65,20 @@ function isDependencyFailure(error: unknown): boolean {
   return (
     typeof error === 'object' &&
     error !== null &&
-    ('$metadata' in error || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes((error as { code?: string }).code ?? '') ||
+    ('$metadata' in error ||
+      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes((error as { code?: string }).code ?? '') ||
       (error as Error).name === 'TimeoutError')
   );
 }
 
 /** Maps an error to its response once, for every route. */
 export function errorResponse(error: unknown): { result: ApiResult; unexpected: boolean } {
-  const known = error instanceof ApiError ? error : isDependencyFailure(error) ? new UnavailableError('A dependency did not answer; retry later') : undefined;
+  const known =
+    error instanceof ApiError
+      ? error
+      : isDependencyFailure(error)
+        ? new UnavailableError('A dependency did not answer; retry later')
+        : undefined;
   if (known === undefined) {
     return { result: json(500, { error: { code: 'INTERNAL_ERROR', message: 'Unexpected error; it has been logged' } }), unexpected: true };
   }

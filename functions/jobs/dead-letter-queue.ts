@@ -43,7 +43,7 @@ export class DeadLetterQueue {
    */
   async peek(max: number, hideSeconds = 0): Promise<DeadLetter[]> {
     const seen = new Map<string, DeadLetter>();
-    for (let idleRounds = 0; seen.size < max && idleRounds < 3; ) {
+    for (let idleRounds = 0; seen.size < max && idleRounds < 3;) {
       const { Messages } = await this.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: this.url,
@@ -97,7 +97,9 @@ export class DeadLetterQueue {
       await this.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.url,
-          Entries: letters.slice(start, start + RECEIVE_MAX).map((letter, index) => ({ Id: String(index), ReceiptHandle: letter.receiptHandle })),
+          Entries: letters
+            .slice(start, start + RECEIVE_MAX)
+            .map((letter, index) => ({ Id: String(index), ReceiptHandle: letter.receiptHandle })),
         }),
       );
     }

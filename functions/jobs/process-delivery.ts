@@ -32,8 +32,21 @@ export interface WorkerDependencies {
 
 /** What became of one delivery; `keepMessage` means the message must go back to the queue. */
 export type DeliveryOutcome =
-  | { readonly kind: 'completed'; readonly job: Job; readonly durationMs: number; readonly queueWaitMs?: number; readonly keepMessage: false }
-  | { readonly kind: 'retrying'; readonly job: Job; readonly durationMs: number; readonly queueWaitMs?: number; readonly delaySeconds: number; readonly keepMessage: true }
+  | {
+      readonly kind: 'completed';
+      readonly job: Job;
+      readonly durationMs: number;
+      readonly queueWaitMs?: number;
+      readonly keepMessage: false;
+    }
+  | {
+      readonly kind: 'retrying';
+      readonly job: Job;
+      readonly durationMs: number;
+      readonly queueWaitMs?: number;
+      readonly delaySeconds: number;
+      readonly keepMessage: true;
+    }
   | { readonly kind: 'failed'; readonly job: Job; readonly durationMs?: number; readonly queueWaitMs?: number; readonly keepMessage: true }
   | { readonly kind: 'dropped'; readonly reason: string; readonly jobId: string; readonly keepMessage: false }
   | { readonly kind: 'waiting'; readonly reason: string; readonly jobId: string; readonly keepMessage: true }
@@ -49,6 +62,11 @@ const LEASE_MARGIN_MS = 5_000;
 async function runAttempt(job: Job, services: JobServices): Promise<unknown> {
   const definition = findJobType(job.type);
   if (definition === undefined) throw new PermanentJobError(`Job type '${job.type}' is no longer registered`);
+  // Long-running types are started as Step Functions executions, never queued; a message for
+  // one (sent by hand, or by an older API) would otherwise retry until the DLQ.
+  if (definition.runtime !== 'lambda') {
+    throw new PermanentJobError(`Job type '${job.type}' runs on the ${definition.runtime} runtime, not in the SQS worker`);
+  }
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -103,10 +121,14 @@ export async function processDelivery(dependencies: WorkerDependencies, message:
     await sleep(pauseMs);
     stored = await repository.get(jobId);
   }
-  const decision = decideDelivery(stored, { sentAt: message.sentAt, now: now() }, {
-    ...dependencies.timings,
-    leaseMs: leaseMsOf(stored),
-  });
+  const decision = decideDelivery(
+    stored,
+    { sentAt: message.sentAt, now: now() },
+    {
+      ...dependencies.timings,
+      leaseMs: leaseMsOf(stored),
+    },
+  );
 
   switch (decision.action) {
     case 'drop':

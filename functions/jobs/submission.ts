@@ -25,6 +25,38 @@ const envelopeSchema = z.strictObject({
   delaySeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(900))),
 });
 
+/**
+ * Deepest nesting a payload may have. Storing and hashing a payload recurse per level, so a
+ * 256 KB body of brackets (~128,000 levels) would exhaust the stack.
+ */
+export const MAX_PAYLOAD_DEPTH = 100;
+
+/**
+ * What JSON allows but a job cannot keep as sent: numbers beyond ±1.8e308 (parsed as
+ * Infinity, stored as null), `__proto__` keys (dropped by any copy), and nesting deeper than
+ * MAX_PAYLOAD_DEPTH. Walks with its own stack, so no payload can overflow it.
+ */
+function unstorable(payload: unknown): FieldProblem[] {
+  const found: FieldProblem[] = [];
+  const pending: [value: unknown, path: string, depth: number][] = [[payload, 'payload', 1]];
+  while (pending.length > 0 && found.length < 20) {
+    const [value, path, depth] = pending.pop() as [unknown, string, number];
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      found.push({ path, message: 'must be a finite number (JSON numbers beyond ±1.8e308 cannot be kept)' });
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth > MAX_PAYLOAD_DEPTH) {
+        found.push({ path, message: `must not nest arrays or objects deeper than ${MAX_PAYLOAD_DEPTH} levels` });
+        continue;
+      }
+      for (const [key, child] of Object.entries(value)) {
+        if (key === '__proto__') found.push({ path: `${path}.__proto__`, message: 'is a reserved key' });
+        else pending.push([child, `${path}.${key}`, depth + 1]);
+      }
+    }
+  }
+  return found;
+}
+
 /** `Idempotency-Key`: 1-128 characters of [A-Za-z0-9_.:-] (SPEC §2). */
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -54,13 +86,17 @@ export function parseSubmission(body: unknown): Submission {
     found.push({ path: 'type', message });
   }
   const payloadIsObject = typeof fields.payload === 'object' && fields.payload !== null && !Array.isArray(fields.payload);
-  if (definition !== undefined && payloadIsObject) {
+  const unkept = payloadIsObject ? unstorable(fields.payload) : [];
+  found.push(...unkept);
+  if (definition !== undefined && payloadIsObject && unkept.length === 0) {
     const checked = definition.payloadSchema.safeParse(fields.payload);
     if (!checked.success) found.push(...problems(checked.error.issues, 'payload'));
   }
   if (found.length > 0 || !envelope.success || definition === undefined) {
     const payloadOnly = definition !== undefined && found.every((problem) => problem.path.startsWith('payload.'));
-    const message = payloadOnly ? `The payload does not match the '${definition.name}' job type` : 'The request body is not a valid job submission';
+    const message = payloadOnly
+      ? `The payload does not match the '${definition.name}' job type`
+      : 'The request body is not a valid job submission';
     throw new ValidationError(message, found);
   }
   const { maxAttempts, delaySeconds } = envelope.data;

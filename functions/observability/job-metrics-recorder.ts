@@ -37,7 +37,11 @@ export class JobMetricsRecorder {
       for (const [name, values] of metricsOfType) {
         const unit = UNITS[name];
         if (unit === MetricUnit.Count) {
-          metrics.addMetric(name, unit, values.reduce((sum, value) => sum + value, 0));
+          metrics.addMetric(
+            name,
+            unit,
+            values.reduce((sum, value) => sum + value, 0),
+          );
         } else {
           for (const value of values) metrics.addMetric(name, unit, value);
         }

@@ -8,7 +8,7 @@ import { JobRepository } from '../jobs/job-repository.ts';
 import { reconcileDeadLetters, type ReconcileReport } from '../jobs/reconcile-dead-letters.ts';
 import { JOB_METRICS } from '../observability/job-metrics.ts';
 import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
-import { logger, metrics } from '../observability/powertools.ts';
+import { logger, metrics } from '#powertools';
 import { platformRuntimeConfig } from '../runtime-config.ts';
 
 const config = platformRuntimeConfig();
@@ -25,12 +25,18 @@ export async function main(_event: unknown, context: Context): Promise<{ examine
   const report: ReconcileReport = await reconcileDeadLetters(dependencies);
   const recorder = new JobMetricsRecorder();
   for (const job of report.reconciled) {
-    logger.warn('job failed: SQS dead-lettered its message', { jobId: job.jobId, type: job.type, attempt: job.attempts, error: job.lastError?.message });
+    logger.warn('job failed: SQS dead-lettered its message', {
+      jobId: job.jobId,
+      type: job.type,
+      attempt: job.attempts,
+      error: job.lastError?.message,
+    });
     recorder.record(job.type, JOB_METRICS.failed);
     recorder.record(job.type, JOB_METRICS.deadLettered);
   }
   recorder.publish(metrics);
-  if (report.examined > 0) logger.info('reconciled the dead-letter queue', { examined: report.examined, reconciled: report.reconciled.length });
+  if (report.examined > 0)
+    logger.info('reconciled the dead-letter queue', { examined: report.examined, reconciled: report.reconciled.length });
   return { examined: report.examined, reconciled: report.reconciled.length };
 }
 

@@ -10,14 +10,14 @@ import { JobRepository } from '../jobs/job-repository.ts';
 import { processDelivery, type DeliveryOutcome } from '../jobs/process-delivery.ts';
 import { JOB_METRICS } from '../observability/job-metrics.ts';
 import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
-import { logger, metrics } from '../observability/powertools.ts';
+import { logger, metrics, traced, tracingMiddleware } from '#powertools';
 import { workerRuntimeConfig } from '../runtime-config.ts';
 import { jobServices } from './job-services.ts';
 
 const config = workerRuntimeConfig();
 const dependencies = {
-  repository: new JobRepository(new DynamoDBClient({}), config.tableName),
-  queue: new JobQueue(new SQSClient({}), config.queueUrl, config.deadLetterQueueUrl),
+  repository: new JobRepository(traced(new DynamoDBClient({})), config.tableName),
+  queue: new JobQueue(traced(new SQSClient({})), config.queueUrl, config.deadLetterQueueUrl),
   services: jobServices(config),
   retryDefaults: config.retryDefaults,
   // A message whose job record has not appeared after this long belongs to a submission that
@@ -97,3 +97,4 @@ export async function main(event: SQSEvent, context: Context): Promise<SQSBatchR
 // Metrics are published by JobMetricsRecorder, one document per job type, rather than by
 // Powertools' logMetrics middleware, which would warn on every batch that it has nothing left.
 export const handler = middy(main).use(injectLambdaContext(logger, { clearState: true }));
+if (tracingMiddleware !== undefined) handler.use(tracingMiddleware);

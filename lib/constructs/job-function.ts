@@ -105,7 +105,7 @@ export class JobFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config.name),
         POWERTOOLS_LOG_LEVEL: logLevel,
-        POWERTOOLS_TRACE_DISABLED: String(!config.tracing),
+        POWERTOOLS_TRACE_ENABLED: String(config.tracing),
         ...props.environment,
       },
       bundling: {

@@ -58,7 +58,8 @@ export class JobObservabilityConstruct extends Construct {
     });
     Validations.of(this.topic).acknowledge({
       id: 'AwsSolutions-SNS2',
-      reason: 'Alarm notifications carry alarm names and metric values only, no job data; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and SSL is enforced in transit.',
+      reason:
+        'Alarm notifications carry alarm names and metric values only, no job data; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and SSL is enforced in transit.',
     });
     if (config.alarms.notificationEmail) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(config.alarms.notificationEmail));
@@ -163,7 +164,11 @@ export class JobObservabilityConstruct extends Construct {
         width: 8,
         left: [
           props.queue.metricApproximateNumberOfMessagesVisible({ label: 'Visible', period: Duration.minutes(1), statistic: 'Maximum' }),
-          props.queue.metricApproximateNumberOfMessagesNotVisible({ label: 'In flight', period: Duration.minutes(1), statistic: 'Maximum' }),
+          props.queue.metricApproximateNumberOfMessagesNotVisible({
+            label: 'In flight',
+            period: Duration.minutes(1),
+            statistic: 'Maximum',
+          }),
         ],
       }),
       new cloudwatch.GraphWidget({

@@ -59,7 +59,8 @@ export class JobTableConstruct extends Construct {
     if (!retain) {
       Validations.of(this.table).acknowledge({
         id: 'AwsSolutions-DDB3',
-        reason: 'Throw-away environment (removalPolicy destroy): its jobs are test data; retained environments turn point-in-time recovery on.',
+        reason:
+          'Throw-away environment (removalPolicy destroy): its jobs are test data; retained environments turn point-in-time recovery on.',
       });
     }
   }

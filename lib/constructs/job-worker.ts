@@ -88,15 +88,14 @@ export class JobWorkerConstruct extends Construct {
       );
       return;
     }
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [identityArn('*')] }),
-    );
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [identityArn('*')] }));
     // cdk-nag names the finding after the rendered ARN: pseudo parameters stay `<AWS::…>`.
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     Validations.of(this.function.serviceRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:${region}:${account}:identity/*]`,
-      reason: 'No emailFrom configured: the sender is whichever SES identity is verified in this account and region, so only ses:SendEmail on identity/* of this account and region is granted.',
+      reason:
+        'No emailFrom configured: the sender is whichever SES identity is verified in this account and region, so only ses:SendEmail on identity/* of this account and region is granted.',
     });
   }
 }

@@ -28,7 +28,9 @@ export class DeadLetters {
    */
   async read(holdSeconds: number, limit = DLQ_READ_LIMIT): Promise<DeadLetterEntry[]> {
     const letters = await this.queue.peek(limit, holdSeconds);
-    return Promise.all(letters.map(async (letter) => ({ letter, job: letter.job === undefined ? undefined : await this.repository.get(letter.job.jobId) })));
+    return Promise.all(
+      letters.map(async (letter) => ({ letter, job: letter.job === undefined ? undefined : await this.repository.get(letter.job.jobId) })),
+    );
   }
 
   release(entries: readonly DeadLetterEntry[]): Promise<void> {

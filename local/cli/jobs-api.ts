@@ -48,7 +48,8 @@ export class JobsApi {
     const raw = await response.text();
     const parsed = raw === '' ? undefined : (JSON.parse(raw) as unknown);
     if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string; details?: { path: string; message: string }[] }; message?: string } | undefined);
+      const error = parsed as
+        { error?: { code?: string; message?: string; details?: { path: string; message: string }[] }; message?: string } | undefined;
       const details = error?.error?.details?.map((detail) => `\n  ${detail.path}: ${detail.message}`).join('') ?? '';
       const message = error?.error === undefined ? (error?.message ?? raw) : `${error.error.code}: ${error.error.message}${details}`;
       throw new CliError(message, exitCodeOfStatus(response.status));

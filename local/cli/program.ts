@@ -116,7 +116,10 @@ function deadLetterJson(entry: DeadLetterEntry) {
 export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Command {
   const program = new Command('jobs')
     .description('Submit, inspect and operate jobs on the job platform (local by default, or a deployed stack with --env).')
-    .option('--env <name>', 'deployed environment to target (stack jobs-<name>, found with your AWS credentials); default: the local platform')
+    .option(
+      '--env <name>',
+      'deployed environment to target (stack jobs-<name>, found with your AWS credentials); default: the local platform',
+    )
     .option('--caller <id>', `local platform only: the caller identity to act as (default: local-user)`)
     .option('--platform-file <path>', 'local platform only: the descriptor it wrote (default: .local/local/platform.json)')
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
@@ -136,18 +139,24 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
     .option('--idempotency-key <key>', 'resubmitting with the same key within 24 h returns the same job')
     .option('--watch', 'follow the job until it finishes; the exit code tells how it ended')
     .option('--json', 'print JSON')
-    .action(async (type: string, payload: string | undefined, options: { maxAttempts?: number; delay?: number; idempotencyKey?: string; watch?: boolean; json?: boolean }) => {
-      const api = new JobsApi(await target());
-      const body = {
-        type,
-        payload: parsePayload(payload),
-        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-        ...(options.delay === undefined ? {} : { delaySeconds: options.delay }),
-      };
-      const job = await api.submit(body, options.idempotencyKey);
-      print(options.json === true, job, () => (options.watch === true ? `submitted ${job.jobId}` : describeJob(job)));
-      if (options.watch === true) setExit(statusExit(await watchJob(api, job.jobId, io, options.json === true)));
-    });
+    .action(
+      async (
+        type: string,
+        payload: string | undefined,
+        options: { maxAttempts?: number; delay?: number; idempotencyKey?: string; watch?: boolean; json?: boolean },
+      ) => {
+        const api = new JobsApi(await target());
+        const body = {
+          type,
+          payload: parsePayload(payload),
+          ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+          ...(options.delay === undefined ? {} : { delaySeconds: options.delay }),
+        };
+        const job = await api.submit(body, options.idempotencyKey);
+        print(options.json === true, job, () => (options.watch === true ? `submitted ${job.jobId}` : describeJob(job)));
+        if (options.watch === true) setExit(statusExit(await watchJob(api, job.jobId, io, options.json === true)));
+      },
+    );
 
   program
     .command('get')
@@ -173,7 +182,12 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
       let cursor: string | undefined;
       let nextCursor: string | null = null;
       do {
-        const page = await api.list({ status: options.status, type: options.type, limit: options.limit, ...(cursor === undefined ? {} : { cursor }) });
+        const page = await api.list({
+          status: options.status,
+          type: options.type,
+          limit: options.limit,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
         items.push(...page.items);
         nextCursor = page.nextCursor;
         cursor = nextCursor ?? undefined;
@@ -216,7 +230,9 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
       const entries = await new DeadLetters(await target()).read(0);
       const now = Date.now();
       print(options.json === true, entries.map(deadLetterJson), () =>
-        entries.length === 0 ? 'the dead-letter queue is empty' : table([['JOB', 'TYPE', 'ATTEMPTS', 'STATUS', 'AGE', 'LAST ERROR'], ...entries.map((entry) => deadLetterRow(entry, now))]),
+        entries.length === 0
+          ? 'the dead-letter queue is empty'
+          : table([['JOB', 'TYPE', 'ATTEMPTS', 'STATUS', 'AGE', 'LAST ERROR'], ...entries.map((entry) => deadLetterRow(entry, now))]),
       );
     });
 
@@ -232,7 +248,9 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
       print(options.json === true, { ...deadLetterJson(entry), job: entry.job ?? null, body: entry.letter.body }, () =>
         [
           `message   ${entry.letter.messageId} (sent ${new Date(entry.letter.sentAt).toISOString()}, received ${entry.letter.receiveCount} times)`,
-          entry.job === undefined ? 'job       no record' : describeJob({ ...entry.job, lastError: entry.job.lastError } as unknown as JobResource),
+          entry.job === undefined
+            ? 'job       no record'
+            : describeJob({ ...entry.job, lastError: entry.job.lastError } as unknown as JobResource),
           ...(entry.job?.errorHistory ?? []).map((error) => `  run ${error.run} attempt ${error.attempt} at ${error.at}: ${error.message}`),
         ].join('\n'),
       );

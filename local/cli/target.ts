@@ -37,7 +37,10 @@ async function localTarget(options: TargetOptions): Promise<Target> {
   try {
     descriptor = JSON.parse(await readFile(path, 'utf8')) as LocalPlatformDescriptor;
   } catch {
-    throw new CliError(`No local platform found (${path}): start it with 'npm start', or pass --env <name> for a deployed stack`, EXIT.unavailable);
+    throw new CliError(
+      `No local platform found (${path}): start it with 'npm start', or pass --env <name> for a deployed stack`,
+      EXIT.unavailable,
+    );
   }
   return {
     description: `local platform at ${descriptor.apiUrl}`,
@@ -68,7 +71,8 @@ async function deployedTarget(env: string): Promise<Target> {
   }
   const need = (key: string): string => {
     const value = outputs[key];
-    if (value === undefined || value === '') throw new CliError(`Stack ${stackName} has no output ${key}; deploy it with 'npx cdk deploy -c env=${env}'`, EXIT.unavailable);
+    if (value === undefined || value === '')
+      throw new CliError(`Stack ${stackName} has no output ${key}; deploy it with 'npx cdk deploy -c env=${env}'`, EXIT.unavailable);
     return value;
   };
   const region = need('Region');

@@ -16,7 +16,9 @@ export interface RunningService {
 function checkJava(): void {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (probe.error !== undefined) {
-    throw new PrerequisiteError("DynamoDB Local needs Java 17 or newer and 'java' is not on the PATH: install it (e.g. apt-get install openjdk-17-jre-headless)");
+    throw new PrerequisiteError(
+      "DynamoDB Local needs Java 17 or newer and 'java' is not on the PATH: install it (e.g. apt-get install openjdk-17-jre-headless)",
+    );
   }
   const version = /version "(\d+)/.exec(probe.stderr)?.[1];
   if (version !== undefined && Number(version) < 17) {

@@ -33,8 +33,7 @@ describe.each(ENVIRONMENT_NAMES)('worker in %s', (environmentName) => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: config.worker.batchSize,
-      MaximumBatchingWindowInSeconds:
-        config.worker.batchingWindowSeconds > 0 ? config.worker.batchingWindowSeconds : Match.absent(),
+      MaximumBatchingWindowInSeconds: config.worker.batchingWindowSeconds > 0 ? config.worker.batchingWindowSeconds : Match.absent(),
       ScalingConfig: { MaximumConcurrency: config.worker.maxConcurrency },
     });
   });
@@ -60,7 +59,7 @@ describe.each(ENVIRONMENT_NAMES)('worker in %s', (environmentName) => {
     const { config } = synthesizePlatform(environmentName);
     const worker = workerFunction(environmentName);
     expect(worker.TracingConfig?.Mode ?? 'PassThrough').toBe(config.tracing ? 'Active' : 'PassThrough');
-    expect(worker.Environment.Variables.POWERTOOLS_TRACE_DISABLED).toBe(String(!config.tracing));
+    expect(worker.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBe(String(config.tracing));
   });
 
   it('keeps every function log group for the configured retention', () => {
@@ -84,7 +83,9 @@ describe('worker permissions (dev)', () => {
     const queueStatement = workerPolicyStatements().find(
       (statement) => JSON.stringify(statement.Resource).includes('JobQueue') && !JSON.stringify(statement.Resource).includes('DeadLetter'),
     );
-    expect(queueStatement.Action).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage']));
+    expect(queueStatement.Action).toEqual(
+      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage']),
+    );
   });
 
   it('has no access to the dead-letter queue and never scans the table', () => {

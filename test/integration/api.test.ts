@@ -40,7 +40,12 @@ describe('POST /jobs', () => {
     expect(response.status).toBe(400);
     const body = response.body as unknown as ErrorBody;
     expect(body.error.code).toBe('VALIDATION_FAILED');
-    expect(body.error.details?.map((detail) => detail.path).sort()).toEqual(['maxAttempts', 'payload.body', 'payload.subject', 'payload.to']);
+    expect(body.error.details?.map((detail) => detail.path).sort()).toEqual([
+      'maxAttempts',
+      'payload.body',
+      'payload.subject',
+      'payload.to',
+    ]);
   });
 
   it('answers 413 PAYLOAD_TOO_LARGE above 256 KB and stores nothing', async () => {
@@ -87,12 +92,16 @@ describe('POST /jobs', () => {
 });
 
 describe('GET /jobs/{jobId}', () => {
-  it('answers 404 NOT_FOUND for an unknown id, a malformed id, and another caller\'s job', async () => {
+  it("answers 404 NOT_FOUND for an unknown id, a malformed id, and another caller's job", async () => {
     const owner = new ApiClient(apiUrl);
     const other = new ApiClient(apiUrl);
     const { body: job } = await owner.submit({ type: 'echo', payload: {} });
 
-    for (const [client, id] of [[owner, randomUUID()], [owner, 'idempotency%23x'], [other, job.jobId]] as const) {
+    for (const [client, id] of [
+      [owner, randomUUID()],
+      [owner, 'idempotency%23x'],
+      [other, job.jobId],
+    ] as const) {
       const response = await client.request<ErrorBody>('GET', `/jobs/${id}`);
       expect(response.status).toBe(404);
       expect(response.body.error.code).toBe('NOT_FOUND');
@@ -101,7 +110,7 @@ describe('GET /jobs/{jobId}', () => {
 });
 
 describe('GET /jobs', () => {
-  it('lists the caller\'s jobs newest first, page by page with a cursor', async () => {
+  it("lists the caller's jobs newest first, page by page with a cursor", async () => {
     const api = new ApiClient(apiUrl);
     const ids: string[] = [];
     for (let index = 0; index < 5; index += 1) {
@@ -165,7 +174,7 @@ describe('POST /jobs/{jobId}/cancel', () => {
     expect(await api.get(job.jobId)).toMatchObject({ status: 'cancelled', attempts: 0 });
   });
 
-  it('answers 409 CONFLICT for a completed job and 404 for another caller\'s job', async () => {
+  it("answers 409 CONFLICT for a completed job and 404 for another caller's job", async () => {
     const api = new ApiClient(apiUrl);
     const { body: job } = await api.submit({ type: 'echo', payload: {} });
     await api.waitFor(job.jobId, 'completed');
@@ -183,14 +192,17 @@ describe('GET /health and GET /stats', () => {
     expect(response.body).toEqual({ status: 'ok' });
   });
 
-  it('counts the caller\'s jobs per status next to the queue depths', async () => {
+  it("counts the caller's jobs per status next to the queue depths", async () => {
     const api = new ApiClient(apiUrl);
     await api.submit({ type: 'echo', payload: {}, delaySeconds: 900 });
     await api.submit({ type: 'echo', payload: {}, delaySeconds: 900 });
     const { body: third } = await api.submit({ type: 'echo', payload: {}, delaySeconds: 900 });
     await api.request('POST', `/jobs/${third.jobId}/cancel`);
 
-    const stats = await api.request<{ jobs: Record<string, number>; queued: number; inFlight: number; deadLettered: number }>('GET', '/stats');
+    const stats = await api.request<{ jobs: Record<string, number>; queued: number; inFlight: number; deadLettered: number }>(
+      'GET',
+      '/stats',
+    );
 
     expect(stats.status).toBe(200);
     expect(stats.body.jobs).toEqual({ queued: 2, running: 0, retrying: 0, completed: 0, failed: 0, cancelled: 1 });

@@ -76,18 +76,20 @@ describe('on-call drills', () => {
     // Prepare
     await breakOutbox();
     const submitted = await Promise.all(
-      [1, 2, 3].map((index) => api.submit({ type: 'email', payload: { to: `user${index}@example.com`, subject: 'Hi', body: 'Hello' }, maxAttempts: 2 })),
+      [1, 2, 3].map((index) =>
+        api.submit({ type: 'email', payload: { to: `user${index}@example.com`, subject: 'Hi', body: 'Hello' }, maxAttempts: 2 }),
+      ),
     );
     const ids = submitted.map(({ body }) => body.jobId);
     for (const id of ids) expect((await api.waitFor(id, 'failed')).job.lastError?.message).toMatch(/EEXIST|ENOTDIR|not a directory/);
     await eventually('3 dead letters', async () => ((await deadLetterQueue.findJobs(ids)).size === 3 ? true : undefined));
     const listed = await jobsCli(platformFile, 'dlq', 'list', '--json');
     expect(listed.code).toBe(0);
-    expect((JSON.parse(listed.out) as { jobId: string; status: string }[]).filter((entry) => ids.includes(entry.jobId)).map((entry) => entry.status)).toEqual([
-      'failed',
-      'failed',
-      'failed',
-    ]);
+    expect(
+      (JSON.parse(listed.out) as { jobId: string; status: string }[])
+        .filter((entry) => ids.includes(entry.jobId))
+        .map((entry) => entry.status),
+    ).toEqual(['failed', 'failed', 'failed']);
 
     // Act
     await fixOutbox();
@@ -111,7 +113,9 @@ describe('on-call drills', () => {
     // Prepare
     await breakOutbox();
     const submitted = await Promise.all(
-      Array.from({ length: 200 }, (_, index) => api.submit({ type: 'email', payload: { to: `bulk${index}@example.com`, subject: 'Bulk', body: 'Hello' }, maxAttempts: 1 })),
+      Array.from({ length: 200 }, (_, index) =>
+        api.submit({ type: 'email', payload: { to: `bulk${index}@example.com`, subject: 'Bulk', body: 'Hello' }, maxAttempts: 1 }),
+      ),
     );
     const ids = submitted.map(({ body }) => body.jobId);
     for (const id of ids) await api.waitFor(id, 'failed', 60_000);
@@ -158,7 +162,19 @@ describe('on-call drills', () => {
 
 describe('the jobs CLI', () => {
   it('answers --help for every command and exits 2 on a usage error', async () => {
-    for (const command of [[], ['submit'], ['get'], ['list'], ['watch'], ['cancel'], ['dlq'], ['dlq', 'list'], ['dlq', 'show'], ['dlq', 'redrive'], ['dlq', 'purge']]) {
+    for (const command of [
+      [],
+      ['submit'],
+      ['get'],
+      ['list'],
+      ['watch'],
+      ['cancel'],
+      ['dlq'],
+      ['dlq', 'list'],
+      ['dlq', 'show'],
+      ['dlq', 'redrive'],
+      ['dlq', 'purge'],
+    ]) {
       const help = await jobsCli('unused', ...command, '--help');
       expect(help.code, command.join(' ')).toBe(0);
       expect(help.out).toMatch(/Usage: jobs/);

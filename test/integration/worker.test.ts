@@ -55,7 +55,6 @@ describe('the worker', () => {
     expect(found.has(job.jobId)).toBe(true);
     expect((await api.get(job.jobId)).status).toBe('failed');
   });
-
 });
 
 /** Its own platform (own table and queues on the shared servers), so queue depths are this file's alone. */

@@ -15,7 +15,11 @@ export class ApiClient {
     readonly caller: string = `caller-${randomUUID()}`,
   ) {}
 
-  async request<T = unknown>(method: string, path: string, options: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    options: { body?: string | Buffer; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: { 'x-caller-id': this.caller, ...options.headers },
@@ -26,7 +30,10 @@ export class ApiClient {
   }
 
   submit(body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<JobResource>> {
-    return this.request<JobResource>('POST', '/jobs', { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+    return this.request<JobResource>('POST', '/jobs', {
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
   }
 
   async get(jobId: string): Promise<JobResource> {

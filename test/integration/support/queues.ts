@@ -1,4 +1,10 @@
-import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { localClientConfig } from '../../../local/services/local-aws.ts';
 
 /** Direct access to a local queue through the real SDK, for what the API does not show. */
@@ -36,7 +42,7 @@ export class LocalQueue {
     const wanted = new Set(jobIds);
     const found = new Set<string>();
     const read: { Id: string; ReceiptHandle: string; VisibilityTimeout: number }[] = [];
-    for (let idleRounds = 0; idleRounds < 3 && found.size < wanted.size; ) {
+    for (let idleRounds = 0; idleRounds < 3 && found.size < wanted.size;) {
       const { Messages } = await this.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: this.url, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0 }),
       );

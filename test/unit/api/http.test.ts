@@ -134,8 +134,16 @@ describe('callerOf', () => {
   it.each([
     ['an IAM user', 'arn:aws:iam::123456789012:user/ci-bot', 'arn:aws:iam::123456789012:user/ci-bot'],
     ['an assumed-role session', 'arn:aws:sts::123456789012:assumed-role/JobClient/session-1', 'arn:aws:iam::123456789012:role/JobClient'],
-    ['a session name with dots and @', 'arn:aws:sts::123456789012:assumed-role/JobClient/me@example.com', 'arn:aws:iam::123456789012:role/JobClient'],
-    ['a session in another partition', 'arn:aws-cn:sts::123456789012:assumed-role/JobClient/s', 'arn:aws-cn:iam::123456789012:role/JobClient'],
+    [
+      'a session name with dots and @',
+      'arn:aws:sts::123456789012:assumed-role/JobClient/me@example.com',
+      'arn:aws:iam::123456789012:role/JobClient',
+    ],
+    [
+      'a session in another partition',
+      'arn:aws-cn:sts::123456789012:assumed-role/JobClient/s',
+      'arn:aws-cn:iam::123456789012:role/JobClient',
+    ],
     ['the root user', 'arn:aws:iam::123456789012:root', 'arn:aws:iam::123456789012:root'],
   ])('identifies %s', (_, userArn, owner) => {
     // Prepare

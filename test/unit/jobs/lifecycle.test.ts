@@ -317,7 +317,12 @@ describe('cancelJob', () => {
     const cancelled = cancelJob(job, now, 30);
 
     // Assess
-    expect(cancelled).toMatchObject({ status: 'cancelled', updatedAt: iso(now), expiresAt: Math.floor(now / 1000) + 30 * DAY_SECONDS, version: 3 });
+    expect(cancelled).toMatchObject({
+      status: 'cancelled',
+      updatedAt: iso(now),
+      expiresAt: Math.floor(now / 1000) + 30 * DAY_SECONDS,
+      version: 3,
+    });
     expect(cancelled).not.toHaveProperty('nextAttemptAt');
     expect(cancelled).not.toHaveProperty('completedAt');
   });

@@ -55,6 +55,33 @@ describe('parseSubmission', () => {
     expect(problems.every((problem) => problem.message !== 'Invalid input')).toBe(true);
   });
 
+  it.each([
+    ['a __proto__ key, which any copy would drop', '{"type":"echo","payload":{"a":{"__proto__":{"x":1}}}}', 'payload.a.__proto__'],
+    ['a number beyond ±1.8e308, which would be kept as null', '{"type":"echo","payload":{"n":[1,1e400]}}', 'payload.n.1'],
+    [
+      'nesting past the limit, which would overflow the stack when stored',
+      `{"type":"echo","payload":${'{"a":'.repeat(101)}1${'}'.repeat(101)}}`,
+      'payload' + '.a'.repeat(100),
+    ],
+  ])('rejects a payload with %s', (_, body, path) => {
+    // Act
+    const problems = problemsOf(() => parseSubmission(JSON.parse(body)));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual([path]);
+  });
+
+  it('accepts a payload nested exactly to the limit', () => {
+    // Prepare
+    const body = `{"type":"echo","payload":${'{"a":'.repeat(100)}1${'}'.repeat(100)}}`;
+
+    // Act
+    const submission = parseSubmission(JSON.parse(body));
+
+    // Assess
+    expect(submission.type).toBe('echo');
+  });
+
   it('names an unknown type among other failing fields', () => {
     // Act
     const problems = problemsOf(() => parseSubmission({ type: 'teleport', payload: {}, delaySeconds: -1 }));

@@ -30,7 +30,10 @@ function dependencies(): SubmitDependencies {
 }
 
 const throttled = () =>
-  new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput', $metadata: { httpStatusCode: 400 } });
+  new ProvisionedThroughputExceededException({
+    message: 'Rate of requests exceeds the allowed throughput',
+    $metadata: { httpStatusCode: 400 },
+  });
 
 const sqsDown = () => Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
 
@@ -50,7 +53,11 @@ describe('submitJob when a dependency fails', () => {
     // Assess
     const error = await submission.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnavailableError);
-    expect(error).toMatchObject({ status: 503, code: 'UNAVAILABLE', message: 'Could not enqueue the job; nothing was accepted, retry later' });
+    expect(error).toMatchObject({
+      status: 503,
+      code: 'UNAVAILABLE',
+      message: 'Could not enqueue the job; nothing was accepted, retry later',
+    });
     expect((error as Error).cause).toMatchObject({ name: 'ServiceUnavailable' });
     expect(documents.calls()).toHaveLength(0);
     expect(errorResponse(error).result.statusCode).toBe(503);
@@ -90,7 +97,12 @@ describe('submitJob when a dependency fails', () => {
     const written = documents.commandCalls(PutCommand)[0]?.args[0].input.Item;
     expect(message).toEqual({ jobId: written?.jobId, type: 'echo' });
 
-    const delivery = (afterMs: number) => decideDelivery(undefined, { sentAt: FACTORY_NOW, now: FACTORY_NOW + afterMs }, { leaseMs: 15_000, orphanGraceMs: ORPHAN_GRACE_MS, retentionDays: 30 });
+    const delivery = (afterMs: number) =>
+      decideDelivery(
+        undefined,
+        { sentAt: FACTORY_NOW, now: FACTORY_NOW + afterMs },
+        { leaseMs: 15_000, orphanGraceMs: ORPHAN_GRACE_MS, retentionDays: 30 },
+      );
     expect(delivery(1_000).action).toBe('wait');
     expect(delivery(ORPHAN_GRACE_MS)).toEqual({ action: 'drop', reason: 'no job record: its submission failed' });
   });
@@ -118,7 +130,10 @@ describe('submitJob when a dependency fails', () => {
     const submission = submitJob(dependencies(), FACTORY_OWNER, { type: 'echo', payload: { n: 3 } }, `key-${FACTORY_NOW}-3`);
 
     // Assess
-    await expect(submission).rejects.toMatchObject({ code: 'UNAVAILABLE', message: 'Could not read the idempotency key; nothing was accepted, retry later' });
+    await expect(submission).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: 'Could not read the idempotency key; nothing was accepted, retry later',
+    });
     expect(sqs.calls()).toHaveLength(0);
   });
 });
