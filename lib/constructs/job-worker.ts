@@ -1,10 +1,11 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.ts';
 import { bindJobPlatform, type JobPlatformResources } from './job-function-environment.ts';
 import { JobFunction } from './job-function.ts';
+import { nagArnParts } from './nag-arn.ts';
 
 export interface JobWorkerConstructProps {
   /** Name of the worker function; carries the environment (`jobs-dev-worker`). */
@@ -89,9 +90,7 @@ export class JobWorkerConstruct extends Construct {
       return;
     }
     this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [identityArn('*')] }));
-    // cdk-nag names the finding after the rendered ARN: pseudo parameters stay `<AWS::…>`.
-    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    const { region, account } = nagArnParts(stack);
     Validations.of(this.function.serviceRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:${region}:${account}:identity/*]`,
       reason:

@@ -10,6 +10,7 @@ import { longJobStateMachineDefinition } from '../../functions/jobs/long-job-sta
 import { fargateJobTypes } from '../../functions/jobs/registry.ts';
 import type { EnvironmentConfig, LongJobSettings } from '../config/environments.ts';
 import { JobFunction } from './job-function.ts';
+import { nagArnParts } from './nag-arn.ts';
 import { LONG_JOB_TABLE_ACTIONS } from './long-job-chunk-task.ts';
 
 export interface LongJobStateMachineConstructProps {
@@ -114,8 +115,9 @@ export class LongJobStateMachineConstruct extends Construct {
       }),
     );
 
+    const { region, account } = nagArnParts(stack);
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${stack.resolve((props.cluster.node.defaultChild as ecs.CfnCluster).logicalId) as string}>/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${region}:${account}:task/<${stack.resolve((props.cluster.node.defaultChild as ecs.CfnCluster).logicalId) as string}>/*]`,
       reason:
         'Task ids are assigned when RunTask starts a task; StopTask and DescribeTasks (used by .sync) are limited to the tasks of the long-job cluster.',
     });

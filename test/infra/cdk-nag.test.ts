@@ -2,7 +2,8 @@ import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENT_NAMES, synthesizePlatform } from '../helpers/synth.ts';
+import { loadEnvironment } from '../../lib/config/environments.ts';
+import { ENVIRONMENT_NAMES, synthesizeConfig, synthesizePlatform } from '../helpers/synth.ts';
 
 /** Every acknowledgement recorded under a construct: rule id and reason. */
 function acknowledgements(root: IConstruct): { id: string; reason: string }[] {
@@ -32,6 +33,23 @@ describe.each(ENVIRONMENT_NAMES)('cdk-nag AwsSolutions checks in %s', (environme
     for (const { id, reason } of acknowledged) {
       expect(id).toMatch(/AwsSolutions-/);
       expect(reason.length, `reason of ${id}`).toBeGreaterThan(40);
+    }
+  });
+});
+
+describe('cdk-nag with the account and region known at synth', () => {
+  it('still finds nothing unacknowledged, as findings then name the real region and account', () => {
+    // Prepare
+    const config = { ...loadEnvironment('staging'), region: 'eu-west-1', account: '123456789012' };
+
+    // Act
+    const { stack, longJobs } = synthesizeConfig(config);
+
+    // Assess
+    for (const scope of [stack, longJobs?.stack]) {
+      expect(scope).toBeDefined();
+      const report = new AwsSolutionsChecks().validateScope(scope as IConstruct);
+      expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
     }
   });
 });
