@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -37,8 +36,7 @@ export class JobPlatformStack extends Stack {
   readonly jobQueue: JobQueueConstruct;
   readonly api: JobApiConstruct;
   readonly worker: JobWorkerConstruct;
-  /** Undefined until `functions/reconciler/handler.ts` exists. */
-  readonly reconciler: JobReconcilerConstruct | undefined;
+  readonly reconciler: JobReconcilerConstruct;
   readonly observability: JobObservabilityConstruct;
 
   constructor(scope: Construct, id: string, props: JobPlatformStackProps) {
@@ -81,15 +79,12 @@ export class JobPlatformStack extends Stack {
       resources,
       emailFrom: config.emailFrom,
     });
-    // The reconciler's handler lands after this stack: synth works with or without it.
-    this.reconciler = existsSync(HANDLER_ENTRIES.reconciler)
-      ? new JobReconcilerConstruct(this, 'Reconciler', {
-          functionName: names.reconcilerFunction,
-          entry: HANDLER_ENTRIES.reconciler,
-          environmentConfig: config,
-          resources,
-        })
-      : undefined;
+    this.reconciler = new JobReconcilerConstruct(this, 'Reconciler', {
+      functionName: names.reconcilerFunction,
+      entry: HANDLER_ENTRIES.reconciler,
+      environmentConfig: config,
+      resources,
+    });
 
     this.observability = new JobObservabilityConstruct(this, 'Observability', {
       alarmNamePrefix: names.stack,
@@ -100,7 +95,7 @@ export class JobPlatformStack extends Stack {
       deadLetterQueue: this.jobQueue.deadLetterQueue,
       httpApi: this.api.httpApi,
       workerFunction: this.worker.function,
-      functions: [this.api.function, this.worker.function, ...(this.reconciler ? [this.reconciler.function] : [])],
+      functions: [this.api.function, this.worker.function, this.reconciler.function],
     });
 
     // Long-running jobs (SPEC §6, `config.longJobs`) deploy as a companion stack created in

@@ -8,7 +8,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from './errors.ts';
+import { UnavailableError, ValidationError } from './errors.ts';
 import type { Job, JobProgress, JobStatus } from './job.ts';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.ts';
 
@@ -275,6 +275,8 @@ export class JobRepository {
       for (const item of response.Responses?.[this.tableName] ?? []) found.set(item[partitionKey] as string, fromItem(item));
       keys = [...(response.UnprocessedKeys?.[this.tableName]?.Keys ?? []), ...keys.slice(100)];
     }
+    // Skipping them would move the cursor past jobs the caller never saw: fail, the caller retries.
+    if (keys.length > 0) throw new UnavailableError(`Could not read ${keys.length} of the listed jobs; retry the request`);
     return jobIds.flatMap((jobId) => {
       const job = found.get(jobId);
       return job === undefined ? [] : [job];

@@ -13,7 +13,7 @@ export interface EmailMessage {
 
 /** Side-effecting services a handler may use; each takes the jobId to stay idempotent. */
 export interface JobServices {
-  sendEmail(message: EmailMessage, idempotencyKey: string): Promise<{ messageId: string }>;
+  sendEmail(message: EmailMessage, idempotencyKey: string, signal?: AbortSignal): Promise<{ messageId: string }>;
 }
 
 /** What a handler gets besides its payload. */

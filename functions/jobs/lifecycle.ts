@@ -145,9 +145,21 @@ export function cancelJob(job: Job, now: number, retentionDays: number): Job {
   return { ...rest, ...finish(job, now, retentionDays), status: 'cancelled' };
 }
 
-/** Marks a job failed because SQS dead-lettered its message without the worker finishing it. */
-export function reconcileDeadLetter(job: Job, now: number, retentionDays: number): Job | undefined {
+/** When the run before the current one ended: the time of its last error (its failure). */
+function previousRunEndedAt(job: Job): number | undefined {
+  const times = job.errorHistory.filter((error) => error.run < job.run).map((error) => Date.parse(error.at));
+  return times.length === 0 ? undefined : Math.max(...times);
+}
+
+/**
+ * Marks a job failed because SQS dead-lettered its message (sent at `letterSentAt`) without the
+ * worker finishing it. A letter from an earlier run (sent before that run failed) says nothing
+ * about the current run, which a redrive started, and is ignored.
+ */
+export function reconcileDeadLetter(job: Job, letterSentAt: number, now: number, retentionDays: number): Job | undefined {
   if (job.status !== 'queued' && job.status !== 'retrying' && job.status !== 'running') return undefined;
+  const previousRunEnded = previousRunEndedAt(job);
+  if (previousRunEnded !== undefined && letterSentAt <= previousRunEnded) return undefined;
   if (job.status === 'running' && job.leaseUntil !== undefined && job.leaseUntil > now) return undefined;
   const error: JobError = {
     message: `SQS dead-lettered the message after repeated deliveries that never finished (attempt ${job.attempts}): the worker crashed or timed out`,
@@ -166,4 +178,22 @@ export function reconcileDeadLetter(job: Job, now: number, retentionDays: number
 export function startLongJob(job: Job, now: number): Job {
   const { nextAttemptAt: _nextAttemptAt, ...rest } = job;
   return { ...rest, status: 'running', attempts: job.attempts + 1, startedAt: iso(now), updatedAt: iso(now), version: job.version + 1 };
+}
+
+/**
+ * A failed job goes back to `queued` for a new run when its message is redriven from the DLQ
+ * (SPEC §3): attempts restart, the error history stays. The CLI writes this as it redrives; a
+ * console redrive reaches the same state when the worker receives the message.
+ */
+export function requeueForRedrive(job: Job, now: number): Job {
+  if (job.status !== 'failed') throw new ConflictError(`Job ${job.jobId} is ${job.status}; only failed jobs are redriven`);
+  const {
+    failedAt: _failedAt,
+    completedAt: _completedAt,
+    expiresAt: _expiresAt,
+    leaseUntil: _leaseUntil,
+    nextAttemptAt: _next,
+    ...rest
+  } = job;
+  return { ...rest, status: 'queued', attempts: 0, run: job.run + 1, runQueuedAt: iso(now), updatedAt: iso(now), version: job.version + 1 };
 }

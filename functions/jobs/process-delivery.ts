@@ -28,6 +28,8 @@ export interface WorkerDependencies {
   readonly retryDefaults: RetryPolicy;
   readonly timings: Omit<DeliveryTimings, 'leaseMs'>;
   readonly now?: () => number;
+  /** The Lambda invocation running this delivery: its whole timeout and the time it has left. */
+  readonly invocation?: { readonly timeoutMs: number; remainingMs(): number };
 }
 
 /** What became of one delivery; `keepMessage` means the message must go back to the queue. */
@@ -96,6 +98,12 @@ function leaseMsOf(job: Job | undefined): number {
   return (definition?.timeoutSeconds ?? 0) * 1000 + LEASE_MARGIN_MS;
 }
 
+/** Time an attempt needs from an invocation: its type's timeout and a second for the final write. */
+function attemptBudgetMs(job: Job, invocationTimeoutMs: number): number {
+  const timeoutMs = (findJobType(job.type)?.timeoutSeconds ?? 0) * 1000;
+  return Math.min(timeoutMs + 1_000, invocationTimeoutMs - 1_000);
+}
+
 function policyOf(job: Job, defaults: RetryPolicy): RetryPolicy {
   const definition = findJobType(job.type);
   const policy = definition === undefined ? defaults : retryPolicyOf(definition, defaults);
@@ -148,6 +156,17 @@ export async function processDelivery(dependencies: WorkerDependencies, message:
       return { kind: 'deadLettering', reason: decision.reason, jobId, keepMessage: true };
     case 'run':
       break;
+  }
+
+  // An attempt that cannot finish inside this invocation would be cut off by the function's
+  // timeout and counted against the job: hand the message straight back for a fresh invocation.
+  // (A type whose timeout exceeds the whole invocation's can only be given a fresh one.)
+  if (
+    dependencies.invocation !== undefined &&
+    dependencies.invocation.remainingMs() < attemptBudgetMs(decision.job, dependencies.invocation.timeoutMs)
+  ) {
+    await queue.hideFor(message.receiptHandle, 0);
+    return { kind: 'waiting', reason: 'not enough time left in this invocation', jobId, keepMessage: true };
   }
 
   const running = decision.job;

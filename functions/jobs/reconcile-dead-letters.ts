@@ -32,7 +32,7 @@ export async function reconcileDeadLetters(dependencies: ReconcileDependencies):
   for (const letter of letters) {
     if (letter.job === undefined) continue;
     const job = await repository.get(letter.job.jobId);
-    const failed = job === undefined ? undefined : reconcileDeadLetter(job, now(), retentionDays);
+    const failed = job === undefined ? undefined : reconcileDeadLetter(job, letter.sentAt, now(), retentionDays);
     if (failed === undefined) continue;
     try {
       await repository.save(failed);

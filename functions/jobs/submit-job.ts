@@ -98,14 +98,21 @@ export async function submitJob(
   } else {
     await orUnavailable('enqueue the job', () => queue.send({ jobId: job.jobId, type: job.type }, submission.delaySeconds));
   }
-  const earlier = await orUnavailable('store the job', () =>
-    repository.create(
+  let earlier: IdempotencyRecord | undefined;
+  try {
+    earlier = await repository.create(
       job,
       idempotencyKey === undefined
         ? undefined
         : { owner, key: idempotencyKey, jobId: job.jobId, requestHash, expiresAt: Math.floor(now / 1000) + IDEMPOTENCY_WINDOW_SECONDS },
-    ),
-  );
+    );
+  } catch (error) {
+    // A write can fail on the client's side (a timeout) after DynamoDB applied it. Answering 503
+    // then would invite a retry that runs the work twice: look, and answer 202 if it landed.
+    const landed = await repository.get(job.jobId).catch(() => undefined);
+    if (landed !== undefined) return { job: landed, created: true };
+    throw new UnavailableError('Could not store the job; nothing was accepted, retry later', undefined, { cause: error });
+  }
   // Another request with the same key won the race; our message finds no record and is dropped.
   if (earlier !== undefined) return replay(repository, earlier, requestHash);
   return { job, created: true };

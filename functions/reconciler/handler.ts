@@ -16,7 +16,8 @@ const dependencies = {
   repository: new JobRepository(new DynamoDBClient({}), config.tableName),
   deadLetterQueue: new DeadLetterQueue(new SQSClient({}), config.deadLetterQueueUrl, config.queueUrl),
   retentionDays: config.jobRetentionDays,
-  maxMessages: 100,
+  // A run reads at most this many DLQ messages; a larger backlog is covered over several runs.
+  maxMessages: 1_000,
 };
 
 /** Runs on a schedule: one pass over (part of) the DLQ. */

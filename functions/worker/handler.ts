@@ -15,14 +15,12 @@ import { workerRuntimeConfig } from '../runtime-config.ts';
 import { jobServices } from './job-services.ts';
 
 const config = workerRuntimeConfig();
-const dependencies = {
+const platform = {
   repository: new JobRepository(traced(new DynamoDBClient({})), config.tableName),
   queue: new JobQueue(traced(new SQSClient({})), config.queueUrl, config.deadLetterQueueUrl),
   services: jobServices(config),
   retryDefaults: config.retryDefaults,
-  // A message whose job record has not appeared after this long belongs to a submission that
-  // failed; it covers the API function's own timeout with room to spare.
-  timings: { orphanGraceMs: Number(process.env.ORPHAN_GRACE_SECONDS ?? 120) * 1000, retentionDays: config.jobRetentionDays },
+  timings: { orphanGraceMs: config.orphanGraceSeconds * 1000, retentionDays: config.jobRetentionDays },
 };
 
 /** The record goes back to the queue; its visibility was already set to when it is due. */
@@ -52,6 +50,10 @@ function record(recorder: JobMetricsRecorder, type: string, outcome: DeliveryOut
 export async function main(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   metrics.captureColdStartMetric(context.functionName);
   const limit = pLimit(config.concurrencyPerBatch);
+  const dependencies = {
+    ...platform,
+    invocation: { timeoutMs: config.timeoutSeconds * 1000, remainingMs: () => context.getRemainingTimeInMillis() },
+  };
   const recorder = new JobMetricsRecorder();
   const processRecord = (sqsRecord: SQSRecord) =>
     limit(async () => {

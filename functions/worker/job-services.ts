@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PermanentJobError } from '../jobs/errors.ts';
 import type { EmailMessage, JobServices } from '../jobs/job-type.ts';
 import type { WorkerRuntimeConfig } from '../runtime-config.ts';
 
@@ -25,18 +26,21 @@ function outboxSender(directory: string): JobServices['sendEmail'] {
 
 /** Sends through SES v2; the SDK client loads on the first e-mail, not at cold start. */
 function sesSender(from: string): JobServices['sendEmail'] {
-  let client: Promise<{ send: (message: EmailMessage) => Promise<{ messageId: string }> }> | undefined;
+  let client: Promise<{ send: (message: EmailMessage, signal?: AbortSignal) => Promise<{ messageId: string }> }> | undefined;
   const load = async () => {
     const { SESv2Client, SendEmailCommand } = await import('@aws-sdk/client-sesv2');
     const ses = new SESv2Client({});
     return {
-      send: async ({ to, subject, body }: EmailMessage) => {
+      send: async ({ to, subject, body }: EmailMessage, signal?: AbortSignal) => {
+        // The abort signal ends the call at the attempt's timeout, so a timed-out attempt
+        // cannot send after the next one started.
         const response = await ses.send(
           new SendEmailCommand({
             FromEmailAddress: from,
             Destination: { ToAddresses: [to] },
             Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: body } } } },
           }),
+          signal === undefined ? {} : { abortSignal: signal },
         );
         return { messageId: response.MessageId ?? '' };
       },
@@ -44,9 +48,9 @@ function sesSender(from: string): JobServices['sendEmail'] {
   };
   // SES has no idempotency key: a crash between the send and the job's completion write can
   // send twice. The jobId travels in the logs to make such a duplicate traceable.
-  return async (message) => {
+  return async (message, _idempotencyKey, signal) => {
     client ??= load();
-    return (await client).send(message);
+    return (await client).send(message, signal);
   };
 }
 
@@ -57,7 +61,10 @@ export function jobServices(config: WorkerRuntimeConfig): JobServices {
       : config.emailFrom !== undefined
         ? sesSender(config.emailFrom)
         : async () => {
-            throw new Error('E-mail is not configured: set EMAIL_FROM (SES) or EMAIL_OUTBOX_DIR (local)');
+            // Retrying cannot help until the environment is configured: fail the job at once.
+            throw new PermanentJobError(
+              "E-mail is not configured in this environment: set 'emailFrom' (a verified SES identity) in its config",
+            );
           };
   return { sendEmail };
 }

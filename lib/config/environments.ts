@@ -158,7 +158,7 @@ const staging: EnvironmentConfig = {
 
 const prod: EnvironmentConfig = {
   name: 'prod',
-  worker: { memoryMb: 1024, timeoutSeconds: 60, batchSize: 25, batchingWindowSeconds: 1, maxConcurrency: 100, concurrencyPerBatch: 10 },
+  worker: { memoryMb: 1024, timeoutSeconds: 60, batchSize: 25, batchingWindowSeconds: 1, maxConcurrency: 100, concurrencyPerBatch: 25 },
   api: { memoryMb: 1024, throttleRatePerSecond: 1000, throttleBurst: 2000 },
   retry: { maxAttempts: 5, baseSeconds: 5, capSeconds: 900 },
   jobRetentionDays: 90,

@@ -14,27 +14,17 @@ import type { EnvironmentConfig } from '../config/environments.ts';
  * so an access of `'none'` still sets the variable, without a grant.
  */
 
-/** `R`: get, batch-get, query, condition checks; `RW`: those plus put, update, delete, batch-write. */
+/** `R`: get, batch-get, query; `RW`: those plus put. */
 export type TableAccess = 'R' | 'RW';
 
 /**
- * Item actions on the job table. Narrower than `grantReadWriteData`: no `Scan` (listing is
- * served by an index, SPEC §2) and no stream reads. `TransactWriteItems` is authorized by the
- * item actions inside it; `DescribeTable` serves `/health`.
+ * Item actions on the job table, exactly the ones `JobRepository` issues: every write of a job
+ * is a conditional `PutItem` (a `TransactWriteItems` of puts is authorized by `PutItem`), reads
+ * are `GetItem`, listing is a `Query` on an index plus `BatchGetItem`. No `Scan`, no deletes.
  */
 export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
-  R: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'],
-  RW: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:DescribeTable',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-  ],
+  R: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  RW: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
 };
 
 /** Sets `TABLE_NAME` and grants item access to the table and its indexes (and its key, if any). */

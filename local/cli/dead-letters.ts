@@ -1,6 +1,7 @@
 import { DeadLetterQueue, type DeadLetter } from '../../functions/jobs/dead-letter-queue.ts';
 import type { Job } from '../../functions/jobs/job.ts';
-import { JobRepository } from '../../functions/jobs/job-repository.ts';
+import { JobRepository, StaleJobError } from '../../functions/jobs/job-repository.ts';
+import { requeueForRedrive } from '../../functions/jobs/lifecycle.ts';
 import type { Target } from './target.ts';
 
 /** A dead letter with the job it belongs to (undefined when the record is gone or was never written). */
@@ -35,5 +36,23 @@ export class DeadLetters {
 
   release(entries: readonly DeadLetterEntry[]): Promise<void> {
     return this.queue.release(entries.map((entry) => entry.letter));
+  }
+
+  /**
+   * Sends each entry's message back to the job queue, then moves its failed job to `queued`
+   * for a new run (SPEC §3). The message goes first: if the status write is lost, the worker
+   * still recognizes the redrive by the message's enqueue time. A job the worker already
+   * picked up is left as the worker wrote it.
+   */
+  async redrive(entries: readonly DeadLetterEntry[]): Promise<void> {
+    await this.queue.redrive(entries.map((entry) => entry.letter));
+    for (const { job } of entries) {
+      if (job?.status !== 'failed') continue;
+      try {
+        await this.repository.save(requeueForRedrive(job, Date.now()));
+      } catch (error) {
+        if (!(error instanceof StaleJobError)) throw error;
+      }
+    }
   }
 }

@@ -293,7 +293,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
         await letters.release(entries);
       } else {
         await letters.release(unselected);
-        await letters.queue.redrive(selected.map((entry) => entry.letter));
+        await letters.redrive(selected);
         await letters.queue.delete(staleCopies.map((entry) => entry.letter));
       }
       const now = Date.now();

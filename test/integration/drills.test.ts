@@ -101,6 +101,8 @@ describe('on-call drills', () => {
     expect((JSON.parse(dryRun.out) as { redriven: unknown[] }).redriven).toHaveLength(3);
     expect(redrive.code).toBe(0);
     expect(redrive.out).toContain('redrove 3 job(s)');
+    // The redrive itself moves each job out of `failed` (to `queued`, or already further on).
+    for (const id of ids) expect((await api.get(id)).status).not.toBe('failed');
     for (const id of ids) {
       const { job } = await api.waitFor(id, 'completed');
       expect(job).toMatchObject({ run: 2, attempts: 1 });

@@ -13,5 +13,5 @@ export const emailJob = defineJobType({
   runtime: 'lambda',
   timeoutSeconds: 10,
   // The jobId is the idempotency key, so a retried attempt never sends a second copy.
-  run: async (message, { jobId, services }) => services.sendEmail(message, jobId),
+  run: async (message, { jobId, signal, services }) => services.sendEmail(message, jobId, signal),
 });

@@ -6,7 +6,8 @@ import { defineJobType } from '../job-type.ts';
 export const sleepJob = defineJobType({
   name: 'sleep',
   description: 'Waits {ms} milliseconds, then completes.',
-  payloadSchema: z.object({ ms: z.number().check(z.int(), z.minimum(0), z.maximum(60_000)) }),
+  // At most 20 s, so every sleep fits its 25 s attempt timeout.
+  payloadSchema: z.object({ ms: z.number().check(z.int(), z.minimum(0), z.maximum(20_000)) }),
   runtime: 'lambda',
   timeoutSeconds: 25,
   run: async ({ ms }, { signal }) => {

@@ -7,6 +7,7 @@ import {
   decideDelivery,
   failJob,
   reconcileDeadLetter,
+  requeueForRedrive,
   scheduleRetry,
   type DeliveryTimings,
 } from '../../../functions/jobs/lifecycle.ts';
@@ -346,7 +347,7 @@ describe('reconcileDeadLetter', () => {
     const job = jobFactory({ status, attempts: 1 });
 
     // Act
-    const failed = reconcileDeadLetter(job, now, 30);
+    const failed = reconcileDeadLetter(job, now - 60_000, now, 30);
 
     // Assess
     expect(failed).toMatchObject({ status: 'failed', failedAt: now, version: job.version + 1 });
@@ -358,7 +359,7 @@ describe('reconcileDeadLetter', () => {
     const job = jobFactory({ status: 'running', attempts: 2, leaseUntil: now - 1 });
 
     // Act
-    const failed = reconcileDeadLetter(job, now, 30);
+    const failed = reconcileDeadLetter(job, now - 60_000, now, 30);
 
     // Assess
     expect(failed?.status).toBe('failed');
@@ -371,9 +372,66 @@ describe('reconcileDeadLetter', () => {
     ['a cancelled job', jobFactory({ status: 'cancelled' })],
   ])('leaves %s alone', (_, job) => {
     // Act
-    const result = reconcileDeadLetter(job, now, 30);
+    const result = reconcileDeadLetter(job, now - 60_000, now, 30);
 
     // Assess
     expect(result).toBeUndefined();
+  });
+
+  it('ignores a leftover letter of an earlier run while a redriven run is alive, and fails on a letter of the current run', () => {
+    // Prepare
+    const failedAt = now - 600_000;
+    const job = jobFactory({
+      status: 'retrying',
+      run: 2,
+      attempts: 1,
+      errorHistory: [{ message: 'boom', attempt: 3, at: new Date(failedAt).toISOString(), run: 1 }],
+    });
+
+    // Act
+    const leftover = reconcileDeadLetter(job, failedAt - 5_000, now, 30);
+    const current = reconcileDeadLetter(job, failedAt + 60_000, now, 30);
+
+    // Assess
+    expect(leftover).toBeUndefined();
+    expect(current?.status).toBe('failed');
+  });
+});
+
+describe('requeueForRedrive', () => {
+  it('takes a failed job back to queued for a new run, attempts from zero, errors kept', () => {
+    // Prepare
+    const error = { message: 'boom', attempt: 3, at: new Date(now - 1_000).toISOString(), run: 1 };
+    const job = jobFactory({
+      status: 'failed',
+      attempts: 3,
+      failedAt: now - 1_000,
+      completedAt: new Date(now - 1_000).toISOString(),
+      expiresAt: 1,
+      errorHistory: [error],
+      lastError: error,
+      version: 5,
+    });
+
+    // Act
+    const requeued = requeueForRedrive(job, now);
+
+    // Assess
+    expect(requeued).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      run: 2,
+      runQueuedAt: new Date(now).toISOString(),
+      version: 6,
+      errorHistory: [error],
+      lastError: error,
+    });
+    expect(requeued).not.toHaveProperty('failedAt');
+    expect(requeued).not.toHaveProperty('completedAt');
+    expect(requeued).not.toHaveProperty('expiresAt');
+  });
+
+  it.each<JobStatus>(['queued', 'running', 'completed'])('refuses a %s job', (status) => {
+    expect(() => requeueForRedrive(jobFactory({ status }), now)).toThrow(ConflictError);
   });
 });

@@ -137,3 +137,29 @@ describe('submitJob when a dependency fails', () => {
     expect(sqs.calls()).toHaveLength(0);
   });
 });
+
+describe('submitJob when the state write times out after it landed', () => {
+  beforeEach(() => {
+    documents.reset();
+    sqs.reset();
+  });
+
+  it('answers 202 with the stored job instead of a 503 that would invite a second job', async () => {
+    // Prepare
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    let stored: Record<string, unknown> | undefined;
+    documents.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+      stored = input.Item;
+      throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
+    });
+    documents.on(GetCommand).callsFake(() => ({ Item: stored }));
+
+    // Act
+    const result = await submitJob(dependencies(), FACTORY_OWNER, { type: 'echo', payload: { n: 1 } });
+
+    // Assess
+    expect(result.created).toBe(true);
+    expect(result.job).toMatchObject({ type: 'echo', status: 'queued', payload: { n: 1 }, owner: FACTORY_OWNER });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+  });
+});

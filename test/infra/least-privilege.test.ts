@@ -1,0 +1,28 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthesizePlatform, type SynthesizedPlatform } from '../helpers/synth.ts';
+
+/** Every action any policy of the stack grants on the job table (statements naming its ARN). */
+function tableActions(platform: SynthesizedPlatform): string[] {
+  const tableId = Object.keys(platform.template.findResources('AWS::DynamoDB::Table'))[0] ?? '';
+  return Object.values(platform.template.findResources('AWS::IAM::Policy'))
+    .flatMap((policy: any) => policy.Properties.PolicyDocument.Statement)
+    .filter((statement: any) => JSON.stringify(statement.Resource).includes(tableId))
+    .flatMap((statement: any) => [statement.Action].flat());
+}
+
+describe('least privilege on the job table (prod)', () => {
+  let platform: SynthesizedPlatform;
+
+  beforeAll(() => {
+    platform = synthesizePlatform('prod');
+  });
+
+  it('grants only the item actions the repository issues: get, batch-get, query and put', () => {
+    expect([...new Set(tableActions(platform))].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+  });
+});
