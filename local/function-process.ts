@@ -48,7 +48,13 @@ export class FunctionProcess {
     this.starting ??= new Promise<ChildProcess>((resolve, reject) => {
       const child = fork(hostPath, [], {
         execArgv: ['--import', 'tsx'],
-        env: { ...this.options.env, LOCAL_HANDLER_MODULE: this.options.modulePath, AWS_LAMBDA_FUNCTION_NAME: this.options.name },
+        env: {
+          ...this.options.env,
+          LOCAL_HANDLER_MODULE: this.options.modulePath,
+          // What Lambda sets in every execution environment (Powertools reads them, e.g. for ColdStart).
+          AWS_LAMBDA_FUNCTION_NAME: this.options.name,
+          AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
       for (const stream of [child.stdout, child.stderr]) {

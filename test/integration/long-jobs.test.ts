@@ -133,6 +133,16 @@ describe.skipIf(!redisUp)('long-running jobs (Step Functions + Fargate twin, Red
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ path: 'payload.chunkSize' }] } });
   });
+
+  it('counts long jobs in the same metrics as the queue path, with their JobType', async () => {
+    // Act: the reports of the tests above have finished by now.
+    const text = await (await fetch(`${platform.apiUrl}/metrics`)).text();
+
+    // Assess
+    expect(text).toMatch(/^jobs_job_started_total\{[^}]*job_type="report"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^jobs_job_completed_total\{[^}]*job_type="report"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^jobs_job_duration_milliseconds_count\{[^}]*job_type="report"[^}]*\} [1-9]/m);
+  });
 });
 
 describe('the SQS worker and a long-running type', () => {

@@ -33,5 +33,8 @@ describe('GET /metrics on the local platform', () => {
     expect(sample(text, 'jobs_job_duration_milliseconds', { job_type: 'sleep', quantile: '0.99' })).toBeGreaterThanOrEqual(20);
     expect(sample(text, 'jobs_job_queue_wait_milliseconds_count', { job_type: 'sleep' })).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^# TYPE jobs_job_duration_milliseconds summary$/m);
+    // Each function's first invocation reports a cold start, as in Lambda.
+    expect(text).toMatch(/^jobs_cold_start_total\{[^}]*service="jobs-worker"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^jobs_cold_start_total\{[^}]*service="jobs-api"[^}]*\} [1-9]/m);
   });
 });
