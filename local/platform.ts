@@ -161,7 +161,6 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       ...sharedEnv,
       POWERTOOLS_SERVICE_NAME: 'jobs-worker',
       EMAIL_OUTBOX_DIR: outboxDir,
-      ...options.functionEnv,
     };
     // One execution environment per concurrent batch, as Lambda gives the mapping.
     const workers = Array.from(
