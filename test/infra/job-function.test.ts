@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
@@ -38,5 +38,35 @@ describe('JobFunction bundle', () => {
     expect(bundle).toContain('//# sourceMappingURL=index.mjs.map');
     const averageLineLength = bundle.length / bundle.split('\n').length;
     expect(averageLineLength).toBeGreaterThan(1000);
+  });
+});
+
+/**
+ * Module load is most of a Node cold start (REFERENCE.md: ~250 ms of a 375 ms init was loading
+ * code), so each handler's bundle has a size budget, watched like a test result.
+ */
+describe.each([
+  ['api', '../../functions/api/handler.ts', 1_000_000],
+  ['worker', '../../functions/worker/handler.ts', 900_000],
+])('the %s handler bundle', (name, entry, budgetBytes) => {
+  let size: number;
+
+  beforeAll(() => {
+    const app = new App();
+    const stack = new Stack(app, `Budget${name}`);
+    new JobFunction(stack, 'Fn', {
+      entry: fileURLToPath(new URL(entry, import.meta.url)),
+      functionName: `jobs-test-${name}`,
+      serviceName: `jobs-${name}`,
+      environmentConfig: loadEnvironment('dev'),
+    });
+    const assembly = app.synth();
+    const [assetDirectory] = readdirSync(assembly.directory).filter((file) => file.startsWith('asset.'));
+    if (!assetDirectory) throw new Error('no bundled asset');
+    size = statSync(join(assembly.directory, assetDirectory, 'index.mjs')).size;
+  });
+
+  it(`stays within its budget of ${budgetBytes / 1000} KB`, () => {
+    expect(size).toBeLessThan(budgetBytes);
   });
 });
