@@ -40,7 +40,7 @@ const handler = new FunctionProcess({
   env: {
     ...localFunctionEnvironment(environment, descriptor),
     POWERTOOLS_SERVICE_NAME: `jobs-${name}`,
-    EMAIL_OUTBOX_DIR: join(root, '.local', environment.name, 'outbox'),
+    EMAIL_OUTBOX_DIR: descriptor.outboxDir,
   },
   timeoutSeconds: environment.worker.timeoutSeconds,
   onOutput: (line) => console.error(line),

@@ -67,11 +67,18 @@ export interface LocalPlatformDescriptor {
   readonly tableName: string;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** Where the `email` type writes locally. */
+  readonly outboxDir: string;
+}
+
+/** Where a local environment keeps its files (outbox, descriptor) unless told otherwise. */
+function defaultDataDir(environmentName: string): string {
+  return join(root, '.local', environmentName);
 }
 
 /** The descriptor file of a local environment's running platform. */
 export function localDescriptorPath(environmentName = 'local'): string {
-  return join(root, '.local', environmentName, 'platform.json');
+  return join(defaultDataDir(environmentName), 'platform.json');
 }
 
 export interface LocalPlatform {
@@ -121,7 +128,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     await createJobTable(dynamodbClient, names.table);
     const queues = await createJobQueues(sqsClient, names, settings);
 
-    const dataDir = options.dataDir ?? join(root, '.local', environment.name);
+    const dataDir = options.dataDir ?? defaultDataDir(environment.name);
     const outboxDir = join(dataDir, 'outbox');
     await mkdir(outboxDir, { recursive: true });
     const sharedEnv: NodeJS.ProcessEnv = {
@@ -229,6 +236,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       tableName: names.table,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      outboxDir,
     };
     await writeFile(join(dataDir, 'platform.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
 

@@ -40,6 +40,19 @@ function withError(job: Job, error: JobError): Pick<Job, 'lastError' | 'errorHis
   return { lastError: error, errorHistory: [...job.errorHistory, error].slice(-ERROR_HISTORY_LIMIT) };
 }
 
+/** A failed job opened for a new run queued at `queuedAt`: attempts from zero, errors kept. */
+function reopenRun(job: Job, queuedAt: number): Job {
+  const {
+    failedAt: _failedAt,
+    completedAt: _completedAt,
+    expiresAt: _expiresAt,
+    leaseUntil: _leaseUntil,
+    nextAttemptAt: _nextAttemptAt,
+    ...rest
+  } = job;
+  return { ...rest, attempts: 0, run: job.run + 1, runQueuedAt: iso(queuedAt) };
+}
+
 function claim(job: Job, now: number, leaseMs: number, changes: Partial<Job> = {}): Job {
   const { nextAttemptAt: _nextAttemptAt, ...rest } = job;
   return {
@@ -75,13 +88,7 @@ export function decideDelivery(job: Job | undefined, delivery: Delivery, timings
       // A message sent after the job failed can only be a redrive from the DLQ (it gets a
       // new enqueue time); an older one is a leftover copy of the failed run.
       if (job.failedAt !== undefined && sentAt > job.failedAt) {
-        const { failedAt: _failedAt, completedAt: _completedAt, expiresAt: _expiresAt, ...reopened } = job;
-        const redriven = claim(reopened as Job, now, timings.leaseMs, {
-          attempts: 0,
-          run: job.run + 1,
-          runQueuedAt: iso(sentAt),
-        });
-        return { action: 'run', job: redriven, redriven: true };
+        return { action: 'run', job: claim(reopenRun(job, sentAt), now, timings.leaseMs), redriven: true };
       }
       return { action: 'deadLetter', reason: 'job already failed' };
     }
@@ -187,13 +194,5 @@ export function startLongJob(job: Job, now: number): Job {
  */
 export function requeueForRedrive(job: Job, now: number): Job {
   if (job.status !== 'failed') throw new ConflictError(`Job ${job.jobId} is ${job.status}; only failed jobs are redriven`);
-  const {
-    failedAt: _failedAt,
-    completedAt: _completedAt,
-    expiresAt: _expiresAt,
-    leaseUntil: _leaseUntil,
-    nextAttemptAt: _next,
-    ...rest
-  } = job;
-  return { ...rest, status: 'queued', attempts: 0, run: job.run + 1, runQueuedAt: iso(now), updatedAt: iso(now), version: job.version + 1 };
+  return { ...reopenRun(job, now), status: 'queued', updatedAt: iso(now), version: job.version + 1 };
 }

@@ -93,15 +93,18 @@ async function runAttempt(job: Job, services: JobServices): Promise<unknown> {
   }
 }
 
+/** How long one attempt of the job's type may run. */
+function attemptTimeoutMs(job: Job | undefined): number {
+  return job === undefined ? 0 : (findJobType(job.type)?.timeoutSeconds ?? 0) * 1000;
+}
+
 function leaseMsOf(job: Job | undefined): number {
-  const definition = job === undefined ? undefined : findJobType(job.type);
-  return (definition?.timeoutSeconds ?? 0) * 1000 + LEASE_MARGIN_MS;
+  return attemptTimeoutMs(job) + LEASE_MARGIN_MS;
 }
 
 /** Time an attempt needs from an invocation: its type's timeout and a second for the final write. */
 function attemptBudgetMs(job: Job, invocationTimeoutMs: number): number {
-  const timeoutMs = (findJobType(job.type)?.timeoutSeconds ?? 0) * 1000;
-  return Math.min(timeoutMs + 1_000, invocationTimeoutMs - 1_000);
+  return Math.min(attemptTimeoutMs(job) + 1_000, invocationTimeoutMs - 1_000);
 }
 
 function policyOf(job: Job, defaults: RetryPolicy): RetryPolicy {
