@@ -8,7 +8,10 @@ export default tseslint.config(
   {
     rules: {
       // Destructuring a field away to drop it from a copy is the idiom used for job transitions.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
@@ -21,7 +24,20 @@ export default tseslint.config(
     // Lambda handlers and the domain never import deploy-time code.
     files: ['functions/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '**/local/**', '**/lib/constructs/**'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '**/local/**', '**/lib/constructs/**'] },
+      ],
+    },
+  },
+  {
+    // The job domain is pure: no AWS SDK, no Redis, no adapters.
+    files: ['functions/jobs/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@aws-sdk/*', 'ioredis', '**/adapters/**'] },
+      ],
     },
   },
   {

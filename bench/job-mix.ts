@@ -1,4 +1,4 @@
-import type { JobStatus } from '../functions/jobs/job.ts';
+import type { JobStatus } from '../functions/jobs/domain/job.ts';
 
 /** One submission of the mix and what must become of it. */
 export interface MixedJob {

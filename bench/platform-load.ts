@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobResource, JobStatus } from '../functions/jobs/job.ts';
+import type { JobResource, JobStatus } from '../functions/jobs/domain/job.ts';
 import { mixedJob, type MixedJob } from './job-mix.ts';
 import { distribution, type Distribution } from './stats.ts';
 

@@ -1,4 +1,4 @@
-import type { RetryPolicy } from './jobs/retry-delay.ts';
+import type { RetryPolicy } from './jobs/domain/retry-delay.ts';
 
 /** Reads a required environment variable once, at cold start; a missing one names itself. */
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {

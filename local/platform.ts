@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/job-queue-settings.ts';
+import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
 import { ENVIRONMENTS, validateEnvironment, type EnvironmentConfig } from '../lib/config/environments.ts';
 import { resourceNames } from '../lib/config/resource-names.ts';
 import { startApiGateway, type ApiGatewayResult } from './api-gateway.ts';

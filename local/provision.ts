@@ -1,7 +1,7 @@
 import { CreateTableCommand, ResourceInUseException, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { JOB_TABLE_KEY_ATTRIBUTES, JOB_TABLE_SCHEMA } from '../functions/jobs/job-table-schema.ts';
-import type { JobQueueSettings } from '../functions/jobs/job-queue-settings.ts';
+import { JOB_TABLE_KEY_ATTRIBUTES, JOB_TABLE_SCHEMA } from '../functions/jobs/adapters/job-table-schema.ts';
+import type { JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
 
 /** Creates the job table from the same schema the CDK table construct reads. */
 export async function createJobTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {

@@ -6,7 +6,7 @@ import {
   UnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
-} from '../jobs/errors.ts';
+} from '../jobs/domain/errors.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 export type ApiResult = APIGatewayProxyResultV2 & { statusCode: number; headers: Record<string, string>; body: string };

@@ -1,6 +1,6 @@
-import { cancelJob as cancelled } from './lifecycle.ts';
-import type { Job } from './job.ts';
-import { StaleJobError, type JobRepository } from './job-repository.ts';
+import { cancelJob as cancelled } from './domain/lifecycle.ts';
+import type { Job } from './domain/job.ts';
+import { StaleJobError, type JobRepository } from './adapters/job-repository.ts';
 import { getJob } from './read-jobs.ts';
 
 /**

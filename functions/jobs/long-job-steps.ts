@@ -1,7 +1,7 @@
-import { FINISHED_STATUSES, type Job, type JobError } from './job.ts';
-import { StaleJobError, type JobRepository } from './job-repository.ts';
-import { failJob, startLongJob } from './lifecycle.ts';
-import { LONG_JOB_ERRORS } from './long-job-state-machine.ts';
+import { FINISHED_STATUSES, type Job, type JobError } from './domain/job.ts';
+import { StaleJobError, type JobRepository } from './adapters/job-repository.ts';
+import { failJob, startLongJob } from './domain/lifecycle.ts';
+import { LONG_JOB_ERRORS } from './domain/long-job-state-machine.ts';
 import { longJobTypeOf } from './run-chunk.ts';
 
 /**

@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JobTimeoutError, PermanentJobError } from './errors.ts';
-import type { Job, JobError } from './job.ts';
-import type { JobServices } from './job-type.ts';
-import type { JobQueue } from './job-queue.ts';
-import { StaleJobError, type JobRepository } from './job-repository.ts';
-import { parseJobMessage } from './job-message.ts';
-import { completeJob, decideDelivery, failJob, scheduleRetry, type DeliveryTimings } from './lifecycle.ts';
-import { findJobType, retryPolicyOf } from './registry.ts';
-import { retryDelay, type RetryPolicy } from './retry-delay.ts';
+import { JobTimeoutError, PermanentJobError } from './domain/errors.ts';
+import type { Job, JobError } from './domain/job.ts';
+import type { JobServices } from './domain/job-type.ts';
+import type { JobQueue } from './adapters/job-queue.ts';
+import { StaleJobError, type JobRepository } from './adapters/job-repository.ts';
+import { parseJobMessage } from './domain/job-message.ts';
+import { completeJob, decideDelivery, failJob, scheduleRetry, type DeliveryTimings } from './domain/lifecycle.ts';
+import { findJobType, retryPolicyOf } from './domain/registry.ts';
+import { retryDelay, type RetryPolicy } from './domain/retry-delay.ts';
 
 /** A job result is stored on the job item (400 KB in all); bigger outputs belong in S3. */
 export const MAX_RESULT_BYTES = 64 * 1024;

@@ -1,7 +1,7 @@
-import { NotFoundError, ValidationError } from './errors.ts';
-import { JOB_STATUSES, type Job, type JobStatus } from './job.ts';
-import type { JobQueue, QueueDepths } from './job-queue.ts';
-import type { JobPage, JobRepository } from './job-repository.ts';
+import { NotFoundError, ValidationError } from './domain/errors.ts';
+import { JOB_STATUSES, type Job, type JobStatus } from './domain/job.ts';
+import type { JobQueue, QueueDepths } from './adapters/job-queue.ts';
+import type { JobPage, JobRepository } from './adapters/job-repository.ts';
 
 /** Job ids are UUIDs; anything else cannot name a job (and must not reach other table items). */
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

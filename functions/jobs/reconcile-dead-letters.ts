@@ -1,7 +1,7 @@
-import type { DeadLetterQueue } from './dead-letter-queue.ts';
-import type { Job } from './job.ts';
-import { StaleJobError, type JobRepository } from './job-repository.ts';
-import { reconcileDeadLetter } from './lifecycle.ts';
+import type { DeadLetterQueue } from './adapters/dead-letter-queue.ts';
+import type { Job } from './domain/job.ts';
+import { StaleJobError, type JobRepository } from './adapters/job-repository.ts';
+import { reconcileDeadLetter } from './domain/lifecycle.ts';
 
 export interface ReconcileDependencies {
   readonly repository: JobRepository;

@@ -1,10 +1,10 @@
-import type { ChunkStore } from './chunk-store.ts';
-import type { Job } from './job.ts';
-import type { FargateJobTypeDefinition } from './job-type.ts';
-import { StaleJobError, type JobRepository } from './job-repository.ts';
-import { completeJob } from './lifecycle.ts';
-import type { OutputStore } from './output-store.ts';
-import { findJobType } from './registry.ts';
+import type { ChunkStore } from './adapters/chunk-store.ts';
+import type { Job } from './domain/job.ts';
+import type { FargateJobTypeDefinition } from './domain/job-type.ts';
+import { StaleJobError, type JobRepository } from './adapters/job-repository.ts';
+import { completeJob } from './domain/lifecycle.ts';
+import type { OutputStore } from './adapters/output-store.ts';
+import { findJobType } from './domain/registry.ts';
 
 export interface ChunkDependencies {
   readonly repository: JobRepository;

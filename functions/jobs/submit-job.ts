@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, UnavailableError, UnknownJobTypeError } from './errors.ts';
-import type { Job } from './job.ts';
-import type { LongJobLauncher } from './long-job-launcher.ts';
-import type { JobQueue } from './job-queue.ts';
-import type { IdempotencyRecord, JobRepository } from './job-repository.ts';
-import { retryPolicyOf } from './registry.ts';
-import type { RetryPolicy } from './retry-delay.ts';
-import { parseSubmission, submissionHash, validateIdempotencyKey } from './submission.ts';
+import { ConflictError, UnavailableError, UnknownJobTypeError } from './domain/errors.ts';
+import type { Job } from './domain/job.ts';
+import type { LongJobLauncher } from './adapters/long-job-launcher.ts';
+import type { JobQueue } from './adapters/job-queue.ts';
+import type { IdempotencyRecord, JobRepository } from './adapters/job-repository.ts';
+import { retryPolicyOf } from './domain/registry.ts';
+import type { RetryPolicy } from './domain/retry-delay.ts';
+import { parseSubmission, submissionHash, validateIdempotencyKey } from './domain/submission.ts';
 
 /** An idempotency key protects a submission for 24 hours (SPEC §2). */
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;

@@ -6,9 +6,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
-import { ChunkStore } from '../jobs/chunk-store.ts';
-import { JobRepository } from '../jobs/job-repository.ts';
-import { OutputStore } from '../jobs/output-store.ts';
+import { ChunkStore } from '../jobs/adapters/chunk-store.ts';
+import { JobRepository } from '../jobs/adapters/job-repository.ts';
+import { OutputStore } from '../jobs/adapters/output-store.ts';
 import { ChunkHandedBackError, runChunk } from '../jobs/run-chunk.ts';
 import { logger } from '#powertools';
 import { chunkTaskConfig } from './long-job-config.ts';

@@ -1,4 +1,4 @@
-import { CHUNK_ENV } from '../jobs/long-job-state-machine.ts';
+import { CHUNK_ENV } from '../jobs/domain/long-job-state-machine.ts';
 import { integerEnv, requireEnv } from '../runtime-config.ts';
 
 /** What the long-job steps function reads; see `lib/constructs/long-job-state-machine.ts`. */

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PermanentJobError } from '../jobs/errors.ts';
-import type { EmailMessage, JobServices } from '../jobs/job-type.ts';
+import { PermanentJobError } from '../jobs/domain/errors.ts';
+import type { EmailMessage, JobServices } from '../jobs/domain/job-type.ts';
 import type { WorkerRuntimeConfig } from '../runtime-config.ts';
 
 /** Writes each e-mail to `<dir>/<key>.json`; a retried attempt finds its file and sends nothing twice. */

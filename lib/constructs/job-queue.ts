@@ -1,7 +1,7 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { jobQueueSettings } from '../../functions/jobs/job-queue-settings.ts';
+import { jobQueueSettings } from '../../functions/jobs/domain/job-queue-settings.ts';
 import type { EnvironmentConfig } from '../config/environments.ts';
 
 export interface JobQueueConstructProps {

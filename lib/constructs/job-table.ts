@@ -2,7 +2,7 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { JOB_TABLE_SCHEMA } from '../../functions/jobs/job-table-schema.ts';
+import { JOB_TABLE_SCHEMA } from '../../functions/jobs/adapters/job-table-schema.ts';
 
 export interface JobTableConstructProps {
   /** Physical table name; carries the environment (`jobs-dev-jobs`). */

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { fargateJobTypes } from '../../functions/jobs/registry.ts';
+import { fargateJobTypes } from '../../functions/jobs/domain/registry.ts';
 
 /** The repository root: the image's build context. */
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));

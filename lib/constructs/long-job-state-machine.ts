@@ -6,8 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { longJobStateMachineDefinition } from '../../functions/jobs/long-job-state-machine.ts';
-import { fargateJobTypes } from '../../functions/jobs/registry.ts';
+import { longJobStateMachineDefinition } from '../../functions/jobs/domain/long-job-state-machine.ts';
+import { fargateJobTypes } from '../../functions/jobs/domain/registry.ts';
 import type { EnvironmentConfig, LongJobSettings } from '../config/environments.ts';
 import { JobFunction } from './job-function.ts';
 import { nagArnParts } from './nag-arn.ts';
@@ -34,7 +34,7 @@ export interface LongJobStateMachineConstructProps {
 
 /**
  * The long-job state machine (Standard): the definition from
- * `functions/jobs/long-job-state-machine.ts`, its steps function, logs of every event and X-Ray
+ * `functions/jobs/domain/long-job-state-machine.ts`, its steps function, logs of every event and X-Ray
  * per environment. Its role may invoke the steps function, run and stop the chunk task
  * definition on its cluster, and pass the task's two roles; nothing else.
  */

@@ -1,7 +1,7 @@
-import { DeadLetterQueue, type DeadLetter } from '../../functions/jobs/dead-letter-queue.ts';
-import type { Job } from '../../functions/jobs/job.ts';
-import { JobRepository, StaleJobError } from '../../functions/jobs/job-repository.ts';
-import { requeueForRedrive } from '../../functions/jobs/lifecycle.ts';
+import { DeadLetterQueue, type DeadLetter } from '../../functions/jobs/adapters/dead-letter-queue.ts';
+import type { Job } from '../../functions/jobs/domain/job.ts';
+import { JobRepository, StaleJobError } from '../../functions/jobs/adapters/job-repository.ts';
+import { requeueForRedrive } from '../../functions/jobs/domain/lifecycle.ts';
 import type { Target } from './target.ts';
 
 /** A dead letter with the job it belongs to (undefined when the record is gone or was never written). */

@@ -1,4 +1,4 @@
-import type { JobResource } from '../../functions/jobs/job.ts';
+import type { JobResource } from '../../functions/jobs/domain/job.ts';
 
 /** `3m 12s`, `2h 5m`, `4d 1h`: an age a person reads at a glance. */
 export function formatAge(ms: number): string {

@@ -1,7 +1,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { JobResource } from '../../functions/jobs/job.ts';
+import type { JobResource } from '../../functions/jobs/domain/job.ts';
 import { CALLER_HEADER } from '../api-gateway.ts';
 import { CliError, exitCodeOfStatus } from './cli-error.ts';
 import type { Target } from './target.ts';

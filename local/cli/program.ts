@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
-import { FINISHED_STATUSES, JOB_STATUSES, type JobResource } from '../../functions/jobs/job.ts';
+import { FINISHED_STATUSES, JOB_STATUSES, type JobResource } from '../../functions/jobs/domain/job.ts';
 import { CliError, EXIT, type ExitCode } from './cli-error.ts';
 import { DeadLetters, type DeadLetterEntry } from './dead-letters.ts';
 import { formatAge, jobLine, parseSince, progressBar, table, truncate } from './format.ts';

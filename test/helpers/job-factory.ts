@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Job } from '../../functions/jobs/job.ts';
+import type { Job } from '../../functions/jobs/domain/job.ts';
 
 /** The creation time of factory jobs, so tests can compute expected timestamps from it. */
 export const FACTORY_NOW = Date.parse('2030-01-01T00:00:00.000Z');

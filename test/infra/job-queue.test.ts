@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_ATTEMPTS_LIMIT } from '../../functions/jobs/job-queue-settings.ts';
+import { MAX_ATTEMPTS_LIMIT } from '../../functions/jobs/domain/job-queue-settings.ts';
 import { ENVIRONMENT_NAMES, synthesizePlatform } from '../helpers/synth.ts';
 
 function queueProperties(environmentName: string, queueName: string): Record<string, any> {

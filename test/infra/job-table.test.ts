@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { JOB_TABLE_SCHEMA } from '../../functions/jobs/job-table-schema.ts';
+import { JOB_TABLE_SCHEMA } from '../../functions/jobs/adapters/job-table-schema.ts';
 import { ENVIRONMENT_NAMES, synthesizePlatform } from '../helpers/synth.ts';
 
 function tableResource(environmentName: string): { Properties: Record<string, any>; DeletionPolicy?: string } {

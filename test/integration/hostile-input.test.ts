@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, inject, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../functions/api/http.ts';
-import { MAX_PAYLOAD_DEPTH } from '../../functions/jobs/submission.ts';
-import type { JobResource } from '../../functions/jobs/job.ts';
+import { MAX_PAYLOAD_DEPTH } from '../../functions/jobs/domain/submission.ts';
+import type { JobResource } from '../../functions/jobs/domain/job.ts';
 import { ApiClient, type ApiResponse } from './support/api-client.ts';
 import { expectSuccessOrSpecific4xx, listAllJobs } from './support/api-expectations.ts';
 

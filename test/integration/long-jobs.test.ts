@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { JobRepository } from '../../functions/jobs/job-repository.ts';
-import type { JobResource } from '../../functions/jobs/job.ts';
-import { reportRow } from '../../functions/jobs/types/report.ts';
+import { JobRepository } from '../../functions/jobs/adapters/job-repository.ts';
+import type { JobResource } from '../../functions/jobs/domain/job.ts';
+import { reportRow } from '../../functions/jobs/domain/types/report.ts';
 import type { LocalChunkRun } from '../../local/long-jobs.ts';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../local/platform.ts';
 import { localClientConfig } from '../../local/services/local-aws.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobResource, JobStatus } from '../../../functions/jobs/job.ts';
+import type { JobResource, JobStatus } from '../../../functions/jobs/domain/job.ts';
 
 export interface ApiResponse<T = unknown> {
   readonly status: number;

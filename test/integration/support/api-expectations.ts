@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { JobResource } from '../../../functions/jobs/job.ts';
+import type { JobResource } from '../../../functions/jobs/domain/job.ts';
 import type { ApiClient, ApiResponse } from './api-client.ts';
 
 /** The error code the API must give with each 4xx status (SPEC §2). */

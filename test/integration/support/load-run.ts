@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MixedJob } from '../../../bench/job-mix.ts';
-import type { JobResource, JobStatus } from '../../../functions/jobs/job.ts';
+import type { JobResource, JobStatus } from '../../../functions/jobs/domain/job.ts';
 import { localClientConfig } from '../../../local/services/local-aws.ts';
 import type { ApiClient } from './api-client.ts';
 import { listAllJobs } from './api-expectations.ts';

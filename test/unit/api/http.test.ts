@@ -11,7 +11,7 @@ import {
   UnknownJobTypeError,
   UnsupportedMediaTypeError,
   ValidationError,
-} from '../../../functions/jobs/errors.ts';
+} from '../../../functions/jobs/domain/errors.ts';
 import { apiEventFactory } from '../../helpers/api-event-factory.ts';
 
 /** A JSON document of exactly `bytes` bytes: `{"pad":"xxx…"}`. */

@@ -4,10 +4,10 @@ import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { callerOf, jsonBody, type ApiEvent } from '../../../functions/api/http.ts';
 import { API_ROUTES, parseRouteKey, type ApiRouteKey } from '../../../functions/api/routes.ts';
-import { ValidationError } from '../../../functions/jobs/errors.ts';
-import { parseJobMessage } from '../../../functions/jobs/job-message.ts';
-import { findJobType } from '../../../functions/jobs/registry.ts';
-import { parseSubmission } from '../../../functions/jobs/submission.ts';
+import { ValidationError } from '../../../functions/jobs/domain/errors.ts';
+import { parseJobMessage } from '../../../functions/jobs/domain/job-message.ts';
+import { findJobType } from '../../../functions/jobs/domain/registry.ts';
+import { parseSubmission } from '../../../functions/jobs/domain/submission.ts';
 
 // The sample events under events/ are run against the handlers by `npm run invoke`; these
 // tests keep them valid as the handlers change.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '../../../functions/jobs/errors.ts';
-import { ERROR_HISTORY_LIMIT, type JobError, type JobStatus } from '../../../functions/jobs/job.ts';
+import { ConflictError } from '../../../functions/jobs/domain/errors.ts';
+import { ERROR_HISTORY_LIMIT, type JobError, type JobStatus } from '../../../functions/jobs/domain/job.ts';
 import {
   cancelJob,
   completeJob,
@@ -10,7 +10,7 @@ import {
   requeueForRedrive,
   scheduleRetry,
   type DeliveryTimings,
-} from '../../../functions/jobs/lifecycle.ts';
+} from '../../../functions/jobs/domain/lifecycle.ts';
 import { FACTORY_NOW, jobFactory } from '../../helpers/job-factory.ts';
 
 const timings: DeliveryTimings = { leaseMs: 15_000, orphanGraceMs: 120_000, retentionDays: 30 };

@@ -3,7 +3,7 @@ import {
   LONG_JOB_ERRORS,
   longJobStateMachineDefinition,
   type LongJobStateMachineOptions,
-} from '../../../functions/jobs/long-job-state-machine.ts';
+} from '../../../functions/jobs/domain/long-job-state-machine.ts';
 
 const options: LongJobStateMachineOptions = {
   stepsFunction: 'arn:aws:lambda:eu-west-1:123456789012:function:jobs-test-long-job-steps',

@@ -3,8 +3,8 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { JobQueue } from '../../../functions/jobs/job-queue.ts';
-import { JobRepository } from '../../../functions/jobs/job-repository.ts';
+import { JobQueue } from '../../../functions/jobs/adapters/job-queue.ts';
+import { JobRepository } from '../../../functions/jobs/adapters/job-repository.ts';
 import { processDelivery, type WorkerDependencies } from '../../../functions/jobs/process-delivery.ts';
 import { FACTORY_NOW, jobFactory } from '../../helpers/job-factory.ts';
 

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
-import type { JobTypeDefinition } from '../../../functions/jobs/job-type.ts';
-import { findJobType, jobTypeNames, retryPolicyOf } from '../../../functions/jobs/registry.ts';
+import type { JobTypeDefinition } from '../../../functions/jobs/domain/job-type.ts';
+import { findJobType, jobTypeNames, retryPolicyOf } from '../../../functions/jobs/domain/registry.ts';
 import { ENVIRONMENTS } from '../../../lib/config/environments.ts';
 
 /** Room an attempt leaves inside the worker's own timeout for the claim and the final write. */
@@ -9,7 +9,7 @@ const SPARE_SECONDS = 5;
 
 // Every job type module, found by the bundler rather than by the registry, so a type that was
 // written but never registered (or registered under a name another type already uses) shows up.
-const modules = import.meta.glob<Record<string, unknown>>('../../../functions/jobs/types/*.ts', { eager: true });
+const modules = import.meta.glob<Record<string, unknown>>('../../../functions/jobs/domain/types/*.ts', { eager: true });
 
 const isJobType = (value: unknown): value is JobTypeDefinition =>
   typeof value === 'object' && value !== null && 'name' in value && 'payloadSchema' in value && 'runtime' in value;

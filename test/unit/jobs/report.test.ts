@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findJobType } from '../../../functions/jobs/registry.ts';
-import { MAX_REPORT_CHUNKS, reportJob, reportRow } from '../../../functions/jobs/types/report.ts';
+import { findJobType } from '../../../functions/jobs/domain/registry.ts';
+import { MAX_REPORT_CHUNKS, reportJob, reportRow } from '../../../functions/jobs/domain/types/report.ts';
 
 const context = { jobId: 'job-1', signal: new AbortController().signal };
 

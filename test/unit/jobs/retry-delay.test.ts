@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_VISIBILITY_SECONDS, retryDelay, type RetryPolicy } from '../../../functions/jobs/retry-delay.ts';
+import { MAX_VISIBILITY_SECONDS, retryDelay, type RetryPolicy } from '../../../functions/jobs/domain/retry-delay.ts';
 
 const policy: RetryPolicy = { maxAttempts: 10, baseSeconds: 2, capSeconds: 60 };
 /** Draws from the low end, the middle and the high end of Math.random's [0, 1). */

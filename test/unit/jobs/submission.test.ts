@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UnknownJobTypeError, ValidationError, type FieldProblem } from '../../../functions/jobs/errors.ts';
-import { parseSubmission, submissionHash, validateIdempotencyKey } from '../../../functions/jobs/submission.ts';
+import { UnknownJobTypeError, ValidationError, type FieldProblem } from '../../../functions/jobs/domain/errors.ts';
+import { parseSubmission, submissionHash, validateIdempotencyKey } from '../../../functions/jobs/domain/submission.ts';
 
 /** The field problems a call throws with, or fails the test when it does not throw a ValidationError. */
 function problemsOf(call: () => unknown): readonly FieldProblem[] {

@@ -4,11 +4,11 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } 
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { errorResponse } from '../../../functions/api/http.ts';
-import { UnavailableError } from '../../../functions/jobs/errors.ts';
-import { parseJobMessage } from '../../../functions/jobs/job-message.ts';
-import { JobQueue } from '../../../functions/jobs/job-queue.ts';
-import { JobRepository } from '../../../functions/jobs/job-repository.ts';
-import { decideDelivery } from '../../../functions/jobs/lifecycle.ts';
+import { UnavailableError } from '../../../functions/jobs/domain/errors.ts';
+import { parseJobMessage } from '../../../functions/jobs/domain/job-message.ts';
+import { JobQueue } from '../../../functions/jobs/adapters/job-queue.ts';
+import { JobRepository } from '../../../functions/jobs/adapters/job-repository.ts';
+import { decideDelivery } from '../../../functions/jobs/domain/lifecycle.ts';
 import { submitJob, type SubmitDependencies } from '../../../functions/jobs/submit-job.ts';
 import { FACTORY_NOW, FACTORY_OWNER } from '../../helpers/job-factory.ts';
 

@@ -3,9 +3,9 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { JobQueue } from '../../../functions/jobs/job-queue.ts';
-import { JobRepository } from '../../../functions/jobs/job-repository.ts';
-import type { LongJobLauncher } from '../../../functions/jobs/long-job-launcher.ts';
+import { JobQueue } from '../../../functions/jobs/adapters/job-queue.ts';
+import { JobRepository } from '../../../functions/jobs/adapters/job-repository.ts';
+import type { LongJobLauncher } from '../../../functions/jobs/adapters/long-job-launcher.ts';
 import { submitJob, type SubmitDependencies } from '../../../functions/jobs/submit-job.ts';
 import { FACTORY_NOW, FACTORY_OWNER } from '../../helpers/job-factory.ts';
 

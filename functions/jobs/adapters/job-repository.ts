@@ -8,8 +8,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { UnavailableError, ValidationError } from './errors.ts';
-import type { Job, JobProgress, JobStatus } from './job.ts';
+import { UnavailableError, ValidationError } from '../domain/errors.ts';
+import type { Job, JobProgress, JobStatus } from '../domain/job.ts';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.ts';
 
 const { partitionKey, indexes } = JOB_TABLE_SCHEMA;

@@ -6,7 +6,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { parseJobMessage, type JobMessage } from './job-message.ts';
+import { parseJobMessage, type JobMessage } from '../domain/job-message.ts';
 
 /** A message in the dead-letter queue, read without taking it out. */
 export interface DeadLetter {

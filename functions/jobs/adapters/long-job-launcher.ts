@@ -1,4 +1,4 @@
-import type { Job } from './job.ts';
+import type { Job } from '../domain/job.ts';
 
 /** What a long job's state machine execution starts from: the record holds everything else. */
 export interface LongJobExecutionInput {

@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { JobMessage } from './job-message.ts';
-import { MAX_VISIBILITY_SECONDS } from './retry-delay.ts';
+import type { JobMessage } from '../domain/job-message.ts';
+import { MAX_VISIBILITY_SECONDS } from '../domain/retry-delay.ts';
 
 export interface QueueDepths {
   /** Messages waiting to be received (including those waiting out a backoff: delayed). */
