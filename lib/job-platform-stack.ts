@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config/environments.ts';
 import { resourceNames } from './config/resource-names.ts';
 import { JobApiConstruct } from './constructs/job-api.ts';
+import { JobCountsConstruct } from './constructs/job-counts.ts';
 import { JobObservabilityConstruct } from './constructs/job-observability.ts';
 import { JobQueueConstruct } from './constructs/job-queue.ts';
 import { JobReconcilerConstruct } from './constructs/job-reconciler.ts';
@@ -15,6 +16,7 @@ export const HANDLER_ENTRIES = {
   api: fileURLToPath(new URL('../functions/api/handler.ts', import.meta.url)),
   worker: fileURLToPath(new URL('../functions/worker/handler.ts', import.meta.url)),
   reconciler: fileURLToPath(new URL('../functions/reconciler/handler.ts', import.meta.url)),
+  counts: fileURLToPath(new URL('../functions/job-counts/handler.ts', import.meta.url)),
 } as const;
 
 /** The stack name of an environment (`jobs-<env>`); the CLI finds the stack and its outputs by it. */
@@ -28,8 +30,8 @@ export interface JobPlatformStackProps extends StackProps {
 }
 
 /**
- * One environment of the job platform: table, queues, API, worker, reconciler (once its
- * handler exists), dashboard and alarms. Every physical name starts with `jobs-<env>`.
+ * One environment of the job platform: table, queues, API, worker, reconciler, the counts
+ * function on the table's stream, dashboard and alarms. Every physical name starts with `jobs-<env>`.
  */
 export class JobPlatformStack extends Stack {
   readonly jobTable: JobTableConstruct;
@@ -37,6 +39,7 @@ export class JobPlatformStack extends Stack {
   readonly api: JobApiConstruct;
   readonly worker: JobWorkerConstruct;
   readonly reconciler: JobReconcilerConstruct;
+  readonly counts: JobCountsConstruct;
   readonly observability: JobObservabilityConstruct;
 
   constructor(scope: Construct, id: string, props: JobPlatformStackProps) {
@@ -86,6 +89,13 @@ export class JobPlatformStack extends Stack {
       resources,
     });
 
+    this.counts = new JobCountsConstruct(this, 'Counts', {
+      functionName: names.countsFunction,
+      entry: HANDLER_ENTRIES.counts,
+      environmentConfig: config,
+      table: this.jobTable.table,
+    });
+
     this.observability = new JobObservabilityConstruct(this, 'Observability', {
       alarmNamePrefix: names.stack,
       dashboardName: names.dashboard,
@@ -95,7 +105,7 @@ export class JobPlatformStack extends Stack {
       deadLetterQueue: this.jobQueue.deadLetterQueue,
       httpApi: this.api.httpApi,
       workerFunction: this.worker.function,
-      functions: [this.api.function, this.worker.function, this.reconciler.function],
+      functions: [this.api.function, this.worker.function, this.reconciler.function, this.counts.function],
     });
 
     // Long-running jobs (SPEC §6, `config.longJobs`) deploy as a companion stack created in

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
@@ -16,6 +17,7 @@ import { createJobQueues, createJobTable } from './provision.ts';
 import { startDynamoDbLocal, type RunningService } from './services/dynamodb-local.ts';
 import { localClientConfig } from './services/local-aws.ts';
 import { startSqsLocal } from './services/sqs-local.ts';
+import { DynamoDbStreamSource } from './dynamodb-stream-source.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -197,6 +199,32 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       'GET /metrics': async () => ({ contentType: emfMetrics.registry.contentType, body: await emfMetrics.text() }),
     });
     cleanups.push(() => gateway.close());
+
+    // The table's stream feeds the per-caller counts of `GET /stats`, as the mapping does in AWS.
+    const counts = new FunctionProcess({
+      name: names.countsFunction,
+      modulePath: join(root, 'functions/job-counts/handler.ts'),
+      env: { ...sharedEnv, POWERTOOLS_SERVICE_NAME: 'jobs-counts' },
+      timeoutSeconds: 30,
+      onOutput,
+    });
+    const streams = new DynamoDBStreamsClient(localClientConfig(endpoints.dynamodb));
+    const { Table } = await dynamodbClient.send(new DescribeTableCommand({ TableName: names.table }));
+    if (Table?.LatestStreamArn === undefined) throw new Error(`Table ${names.table} has no stream`);
+    const streamSource = new DynamoDbStreamSource({
+      streams,
+      streamArn: Table.LatestStreamArn,
+      batchSize: 1_000,
+      invoke: (records) => counts.invoke({ Records: records }),
+      checkpointFile: join(dataDir, 'stream-checkpoints.json'),
+      ...(options.onError === undefined ? {} : { onError: options.onError }),
+    });
+    await streamSource.start();
+    cleanups.push(async () => {
+      await streamSource.stop();
+      await counts.stop();
+      streams.destroy();
+    });
 
     const makeEventSource = () =>
       new SqsEventSource({

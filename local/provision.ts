@@ -11,7 +11,11 @@ export async function createJobTable(dynamodb: DynamoDBClient, tableName: string
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: JOB_TABLE_KEY_ATTRIBUTES.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-        KeySchema: [{ AttributeName: JOB_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+        KeySchema: [
+          { AttributeName: JOB_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+          { AttributeName: JOB_TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+        ],
+        StreamSpecification: { StreamEnabled: true, StreamViewType: JOB_TABLE_SCHEMA.streamView },
         GlobalSecondaryIndexes: Object.values(JOB_TABLE_SCHEMA.indexes).map((index) => ({
           IndexName: index.name,
           KeySchema: [

@@ -1,18 +1,23 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import {
   ApiError,
+  type FieldProblem,
   InvalidJsonError,
   PayloadTooLargeError,
   UnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../jobs/domain/errors.ts';
+import { MAX_SUBMISSION_BYTES } from '../jobs/domain/submission.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 export type ApiResult = APIGatewayProxyResultV2 & { statusCode: number; headers: Record<string, string>; body: string };
 
 /** A body must fit one queue message and one table item (SPEC §2). */
-export const MAX_BODY_BYTES = 256 * 1024;
+export const MAX_BODY_BYTES = MAX_SUBMISSION_BYTES;
+
+/** A batch carries up to 100 jobs; each of them is held to MAX_BODY_BYTES on its own. */
+export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
@@ -42,15 +47,15 @@ export function callerOf(event: ApiEvent): string {
 }
 
 /** The request's JSON body: 415 unless it is JSON, 413 above 256 KB, 400 when it does not parse. */
-export function jsonBody(event: ApiEvent): unknown {
+export function jsonBody(event: ApiEvent, maxBytes = MAX_BODY_BYTES): unknown {
   const contentType = header(event, 'content-type') ?? '';
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(mediaType)) {
     throw new UnsupportedMediaTypeError(`Content-Type must be application/json, '${contentType || '(none)'}' given`);
   }
   const raw = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-  if (raw.byteLength > MAX_BODY_BYTES) {
-    throw new PayloadTooLargeError(`The body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} bytes`);
+  if (raw.byteLength > maxBytes) {
+    throw new PayloadTooLargeError(`The body is ${raw.byteLength} bytes; the limit is ${maxBytes} bytes`);
   }
   const text = raw.toString('utf8');
   try {
@@ -71,6 +76,11 @@ function isDependencyFailure(error: unknown): boolean {
   );
 }
 
+/** The `{"error": {code, message, details?}}` body of an API error. */
+export function errorBody(error: ApiError): { error: { code: string; message: string; details?: readonly FieldProblem[] } } {
+  return { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } };
+}
+
 /** Maps an error to its response once, for every route. */
 export function errorResponse(error: unknown): { result: ApiResult; unexpected: boolean } {
   const known =
@@ -82,8 +92,6 @@ export function errorResponse(error: unknown): { result: ApiResult; unexpected: 
   if (known === undefined) {
     return { result: json(500, { error: { code: 'INTERNAL_ERROR', message: 'Unexpected error; it has been logged' } }), unexpected: true };
   }
-  const body = {
-    error: { code: known.code, message: known.message, ...(known.details === undefined ? {} : { details: known.details }) },
-  };
+  const body = errorBody(known);
   return { result: json(known.status, body, known.status === 503 ? { 'retry-after': '1' } : {}), unexpected: known.status >= 500 };
 }

@@ -4,6 +4,7 @@
  */
 export const API_ROUTES = [
   'POST /jobs',
+  'POST /jobs/batch',
   'GET /jobs',
   'GET /jobs/{jobId}',
   'POST /jobs/{jobId}/cancel',

@@ -14,14 +14,16 @@ export async function cancelJob(
   retentionDays: number,
   now: () => number = Date.now,
 ): Promise<Job> {
-  // The worker may claim the job between our read and write; re-read and decide again.
+  // The worker may claim the job between our read and write; decide again on the job as it is then.
+  let job = await getJob(repository, owner, jobId);
   for (let attempt = 1; ; attempt += 1) {
-    const next = cancelled(await getJob(repository, owner, jobId), now(), retentionDays);
+    const next = cancelled(job, now(), retentionDays);
     try {
-      await repository.save(next);
+      await repository.transition(job, next);
       return next;
     } catch (error) {
       if (!(error instanceof StaleJobError) || attempt >= 3) throw error;
+      job = error.current ?? (await getJob(repository, owner, jobId));
     }
   }
 }

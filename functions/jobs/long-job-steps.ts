@@ -1,4 +1,5 @@
 import { FINISHED_STATUSES, type Job, type JobError } from './domain/job.ts';
+import type { JobRef } from './adapters/job-keys.ts';
 import { StaleJobError, type JobRepository } from './adapters/job-repository.ts';
 import { failJob, startLongJob } from './domain/lifecycle.ts';
 import { LONG_JOB_ERRORS } from './domain/long-job-state-machine.ts';
@@ -41,17 +42,18 @@ export class JobNotCompletedError extends Error {
 /** Transitions retried when another writer (a cancel, a progress update) changed the job in between. */
 const WRITE_ATTEMPTS = 5;
 
-async function updateJob(repository: JobRepository, jobId: string, change: (job: Job) => Job | undefined): Promise<Job | undefined> {
+async function updateJob(repository: JobRepository, ref: JobRef, change: (job: Job) => Job | undefined): Promise<Job | undefined> {
+  let job = await repository.get(ref);
   for (let attempt = 1; ; attempt += 1) {
-    const job = await repository.get(jobId);
     if (job === undefined) return undefined;
     const next = change(job);
     if (next === undefined) return job;
     try {
-      await repository.save(next);
+      await repository.transition(job, next);
       return next;
     } catch (error) {
       if (!(error instanceof StaleJobError) || attempt >= WRITE_ATTEMPTS) throw error;
+      job = error.current;
     }
   }
 }
@@ -65,11 +67,11 @@ export interface MarkRunningResult {
 /** Takes the job from queued to running; ends the execution quietly for a cancelled, finished or never-written job. */
 export async function markRunning(
   dependencies: LongJobStepDependencies,
-  input: { readonly jobId: string; readonly executionStartTime: string },
+  input: JobRef & { readonly executionStartTime: string },
 ): Promise<MarkRunningResult> {
   const now = (dependencies.now ?? Date.now)();
   let reason = '';
-  const job = await updateJob(dependencies.repository, input.jobId, (current) => {
+  const job = await updateJob(dependencies.repository, input, (current) => {
     if (current.status === 'queued') return startLongJob(current, now);
     reason = `job is ${current.status}`;
     return undefined;
@@ -86,21 +88,18 @@ export async function markRunning(
 /** The Map's items: one index per chunk; the job's progress starts at 0 of their number. */
 export async function planChunks(
   dependencies: LongJobStepDependencies,
-  input: { readonly jobId: string },
+  input: JobRef,
 ): Promise<{ readonly chunks: number[]; readonly total: number }> {
-  const job = await dependencies.repository.get(input.jobId);
+  const job = await dependencies.repository.get(input);
   if (job === undefined) throw new Error(`job ${input.jobId} not found`);
   const total = longJobTypeOf(job).planChunks(job.payload);
-  await dependencies.repository.recordProgress(job.jobId, { done: 0, total }, (dependencies.now ?? Date.now)());
+  await dependencies.repository.recordProgress(job, { done: 0, total }, (dependencies.now ?? Date.now)());
   return { chunks: Array.from({ length: total }, (_, index) => index), total };
 }
 
 /** After the Map: the chunk that completed the count must have completed the job. */
-export async function confirmCompleted(
-  dependencies: LongJobStepDependencies,
-  input: { readonly jobId: string },
-): Promise<{ readonly status: string }> {
-  const job = await dependencies.repository.get(input.jobId);
+export async function confirmCompleted(dependencies: LongJobStepDependencies, input: JobRef): Promise<{ readonly status: string }> {
+  const job = await dependencies.repository.get(input);
   if (job === undefined) throw new Error(`job ${input.jobId} not found`);
   // A job cancelled or failed meanwhile stays so; only a still-running one is an error.
   if (job.status === 'running') throw new JobNotCompletedError(job);
@@ -113,13 +112,13 @@ const MAX_ERROR_MESSAGE = 1_000;
 /** The state machine caught an error: the job becomes failed with it, unless it already finished. */
 export async function markFailed(
   dependencies: LongJobStepDependencies,
-  input: { readonly jobId: string; readonly error?: { readonly Error?: string; readonly Cause?: string } },
+  input: JobRef & { readonly error?: { readonly Error?: string; readonly Cause?: string } },
 ): Promise<{ readonly status: string }> {
   const now = (dependencies.now ?? Date.now)();
   const name = input.error?.Error ?? 'Error';
   const cause = input.error?.Cause ?? '';
   const message = `${name}: ${cause}`.slice(0, MAX_ERROR_MESSAGE);
-  const job = await updateJob(dependencies.repository, input.jobId, (current) => {
+  const job = await updateJob(dependencies.repository, input, (current) => {
     if (FINISHED_STATUSES.has(current.status)) return undefined;
     const error: JobError = { message, attempt: Math.max(1, current.attempts), at: new Date(now).toISOString(), run: current.run };
     return failJob(current, error, now, dependencies.retentionDays);

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JobTimeoutError, PermanentJobError } from './domain/errors.ts';
-import type { Job, JobError } from './domain/job.ts';
-import type { JobServices } from './domain/job-type.ts';
 import type { JobQueue } from './adapters/job-queue.ts';
 import { StaleJobError, type JobRepository } from './adapters/job-repository.ts';
-import { parseJobMessage } from './domain/job-message.ts';
+import { JobTimeoutError, PermanentJobError } from './domain/errors.ts';
+import { boundedErrorMessage, type Job, type JobError } from './domain/job.ts';
+import { MalformedMessageError, parseJobMessage, type AttemptOutcome, type JobMessage } from './domain/job-message.ts';
+import type { JobServices, JobTypeDefinition } from './domain/job-type.ts';
 import { completeJob, decideDelivery, failJob, scheduleRetry, type DeliveryTimings } from './domain/lifecycle.ts';
 import { findJobType, retryPolicyOf } from './domain/registry.ts';
 import { retryDelay, type RetryPolicy } from './domain/retry-delay.ts';
@@ -19,6 +19,8 @@ export interface ReceivedMessage {
   readonly body: string;
   /** Epoch ms SQS accepted the message (attribute SentTimestamp). */
   readonly sentAt: number;
+  /** How often SQS has handed this message out, this time included (ApproximateReceiveCount). */
+  readonly receiveCount: number;
 }
 
 export interface WorkerDependencies {
@@ -30,42 +32,36 @@ export interface WorkerDependencies {
   readonly now?: () => number;
   /** The Lambda invocation running this delivery: its whole timeout and the time it has left. */
   readonly invocation?: { readonly timeoutMs: number; remainingMs(): number };
+  /** Pauses between tries of an outcome write that failed (throttling); the default backs off to 20 s in all. */
+  readonly outcomeWritePausesMs?: readonly number[];
+}
+
+interface Timing {
+  readonly durationMs?: number;
+  readonly queueWaitMs?: number;
 }
 
 /** What became of one delivery; `keepMessage` means the message must go back to the queue. */
 export type DeliveryOutcome =
-  | {
-      readonly kind: 'completed';
-      readonly job: Job;
-      readonly durationMs: number;
-      readonly queueWaitMs?: number;
-      readonly keepMessage: false;
-    }
-  | {
-      readonly kind: 'retrying';
-      readonly job: Job;
-      readonly durationMs: number;
-      readonly queueWaitMs?: number;
-      readonly delaySeconds: number;
-      readonly keepMessage: true;
-    }
-  | { readonly kind: 'failed'; readonly job: Job; readonly durationMs?: number; readonly queueWaitMs?: number; readonly keepMessage: true }
+  | ({ readonly kind: 'completed'; readonly job: Job; readonly keepMessage: false } & Timing)
+  | ({ readonly kind: 'retrying'; readonly job: Job; readonly delaySeconds: number; readonly keepMessage: true } & Timing)
+  | ({ readonly kind: 'failed'; readonly job: Job; readonly keepMessage: true } & Timing)
+  /** The attempt finished but its outcome could not be written: it travels on as a message of its own. */
+  | ({ readonly kind: 'outcomeDeferred'; readonly job: Job; readonly reason: string; readonly keepMessage: false } & Timing)
   | { readonly kind: 'dropped'; readonly reason: string; readonly jobId: string; readonly keepMessage: false }
   | { readonly kind: 'waiting'; readonly reason: string; readonly jobId: string; readonly keepMessage: true }
-  | { readonly kind: 'deadLettering'; readonly reason: string; readonly jobId: string; readonly keepMessage: true };
-
-/** Re-reads of a missing job record while its message is young (the API's write may lag the send). */
-const RECORD_RETRY_PAUSES_MS = [20, 50, 100, 250, 500];
-const ORPHAN_QUICK_CHECK_MS = 2_000;
+  | { readonly kind: 'deadLettering'; readonly reason: string; readonly jobId: string; readonly keepMessage: true }
+  /** Not a job message: moved to the DLQ at once instead of being retried for hours. */
+  | { readonly kind: 'malformed'; readonly reason: string; readonly keepMessage: false };
 
 /** Milliseconds a claimed attempt owns its job beyond the type's timeout, for the final write. */
 const LEASE_MARGIN_MS = 5_000;
 
-async function runAttempt(job: Job, services: JobServices): Promise<unknown> {
-  const definition = findJobType(job.type);
+/** Tries of an outcome write: DynamoDB throttling passes within seconds, so retry for ~20 s before handing it on. */
+const OUTCOME_WRITE_PAUSES_MS = [100, 200, 400, 800, 1_600, 3_200, 6_400, 7_300];
+
+async function runAttempt(job: Job, definition: JobTypeDefinition | undefined, services: JobServices): Promise<unknown> {
   if (definition === undefined) throw new PermanentJobError(`Job type '${job.type}' is no longer registered`);
-  // Long-running types are started as Step Functions executions, never queued; a message for
-  // one (sent by hand, or by an older API) would otherwise retry until the DLQ.
   if (definition.runtime !== 'lambda') {
     throw new PermanentJobError(`Job type '${job.type}' runs on the ${definition.runtime} runtime, not in the SQS worker`);
   }
@@ -93,24 +89,167 @@ async function runAttempt(job: Job, services: JobServices): Promise<unknown> {
   }
 }
 
-/** How long one attempt of the job's type may run. */
-function attemptTimeoutMs(job: Job | undefined): number {
-  return job === undefined ? 0 : (findJobType(job.type)?.timeoutSeconds ?? 0) * 1000;
+/** How long one attempt of a type may run. */
+function attemptTimeoutMs(definition: JobTypeDefinition | undefined): number {
+  return (definition?.timeoutSeconds ?? 0) * 1000;
 }
 
-function leaseMsOf(job: Job | undefined): number {
-  return attemptTimeoutMs(job) + LEASE_MARGIN_MS;
-}
-
-/** Time an attempt needs from an invocation: its type's timeout and a second for the final write. */
-function attemptBudgetMs(job: Job, invocationTimeoutMs: number): number {
-  return Math.min(attemptTimeoutMs(job) + 1_000, invocationTimeoutMs - 1_000);
-}
-
-function policyOf(job: Job, defaults: RetryPolicy): RetryPolicy {
-  const definition = findJobType(job.type);
+function policyOf(job: Job, definition: JobTypeDefinition | undefined, defaults: RetryPolicy): RetryPolicy {
   const policy = definition === undefined ? defaults : retryPolicyOf(definition, defaults);
   return { ...policy, maxAttempts: job.maxAttempts };
+}
+
+/** The job after a finished attempt, and what the worker does with the message then. */
+function afterAttempt(
+  running: Job,
+  outcome: AttemptOutcome,
+  definition: JobTypeDefinition | undefined,
+  dependencies: WorkerDependencies,
+): { job: Job; kind: 'completed' | 'failed' | 'retrying'; delaySeconds: number } {
+  const { retentionDays } = dependencies.timings;
+  if (outcome.kind === 'completed')
+    return { job: completeJob(running, outcome.result, outcome.finishedAt, retentionDays), kind: 'completed', delaySeconds: 0 };
+  const policy = policyOf(running, definition, dependencies.retryDefaults);
+  if (outcome.permanent || running.attempts >= policy.maxAttempts) {
+    return { job: failJob(running, outcome.error, outcome.finishedAt, retentionDays), kind: 'failed', delaySeconds: 0 };
+  }
+  const delaySeconds = retryDelay(running.attempts, policy);
+  return { job: scheduleRetry(running, outcome.error, outcome.finishedAt, delaySeconds), kind: 'retrying', delaySeconds };
+}
+
+/**
+ * Writes a finished attempt's outcome, retrying failures other than a lost race for as long as
+ * the pauses allow. Returns false when another writer moved the job on (the outcome is moot).
+ */
+async function writeOutcome(dependencies: WorkerDependencies, running: Job, next: Job): Promise<boolean> {
+  const pauses = dependencies.outcomeWritePausesMs ?? OUTCOME_WRITE_PAUSES_MS;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await dependencies.repository.transition(running, next);
+      return true;
+    } catch (error) {
+      if (error instanceof StaleJobError) return false;
+      const pause = pauses[attempt];
+      const left = dependencies.invocation?.remainingMs() ?? Number.POSITIVE_INFINITY;
+      if (pause === undefined || left < pause + 2_000) throw error;
+      await sleep(pause);
+    }
+  }
+}
+
+/** Records an attempt's outcome and settles the message: deleted, hidden for the backoff, or handed to SQS's dead-lettering. */
+async function settle(
+  dependencies: WorkerDependencies,
+  message: ReceivedMessage,
+  running: Job,
+  outcome: AttemptOutcome,
+  definition: JobTypeDefinition | undefined,
+  timing: Timing,
+): Promise<DeliveryOutcome> {
+  const { queue } = dependencies;
+  const next = afterAttempt(running, outcome, definition, dependencies);
+  try {
+    const written = await writeOutcome(dependencies, running, next.job);
+    if (!written)
+      return {
+        kind: 'dropped',
+        reason: 'the job changed while the attempt ran; its outcome was not recorded',
+        jobId: running.jobId,
+        keepMessage: false,
+      };
+  } catch (error) {
+    // The state write kept failing: send the outcome as a message of its own, which a worker
+    // writes soon after. Only if that fails too does the attempt come back as a lost one.
+    try {
+      await queue.send({ jobId: running.jobId, owner: running.owner, type: running.type, outcome });
+    } catch {
+      await queue.hideFor(message.receiptHandle, 5);
+      throw error;
+    }
+    return {
+      kind: 'outcomeDeferred',
+      job: next.job,
+      reason: `the state write failed: ${(error as Error).message}`,
+      ...timing,
+      keepMessage: false,
+    };
+  }
+  if (next.kind === 'completed') return { kind: 'completed', job: next.job, ...timing, keepMessage: false };
+  if (next.kind === 'failed') {
+    // Let SQS count the remaining receives quickly and move the message to the DLQ itself,
+    // so the console's "Start DLQ redrive" can send it back to its source queue.
+    await queue.hideFor(message.receiptHandle, 0);
+    return { kind: 'failed', job: next.job, ...timing, keepMessage: true };
+  }
+  await queue.hideFor(message.receiptHandle, next.delaySeconds);
+  return { kind: 'retrying', job: next.job, delaySeconds: next.delaySeconds, ...timing, keepMessage: true };
+}
+
+/**
+ * Takes the job for this delivery. A first delivery claims it in one conditional write with no
+ * read before it; a redelivery (a retry after its backoff, a crash, the trips to the DLQ of a
+ * failed job) reads first, which costs a fifth of a failed write. Either way the lifecycle
+ * decides what a job that cannot simply be claimed needs.
+ */
+async function takeJob(
+  dependencies: WorkerDependencies,
+  message: ReceivedMessage,
+  jobMessage: JobMessage,
+  leaseMs: number,
+): Promise<{ running: Job } | { settled: DeliveryOutcome }> {
+  const { repository, queue } = dependencies;
+  const now = dependencies.now ?? Date.now;
+  const { jobId } = jobMessage;
+  let current: Job | undefined;
+  if (message.receiveCount <= 1 && jobMessage.outcome === undefined) {
+    const result = await repository.claim(jobMessage, now(), leaseMs);
+    if (result.claimed !== undefined) return { running: result.claimed };
+    current = result.current;
+  } else {
+    current = await repository.get(jobMessage);
+  }
+  const decision = decideDelivery(current, { sentAt: message.sentAt, now: now() }, { ...dependencies.timings, leaseMs });
+  switch (decision.action) {
+    case 'drop':
+      return { settled: { kind: 'dropped', reason: decision.reason, jobId, keepMessage: false } };
+    case 'wait':
+      await queue.hideFor(message.receiptHandle, decision.delayMs / 1000);
+      return { settled: { kind: 'waiting', reason: decision.reason, jobId, keepMessage: true } };
+    case 'deadLetter':
+      if (decision.job !== undefined && current !== undefined) {
+        await repository.transition(current, decision.job);
+        await queue.hideFor(message.receiptHandle, 0);
+        return { settled: { kind: 'failed', job: decision.job, keepMessage: true } };
+      }
+      await queue.hideFor(message.receiptHandle, 0);
+      return { settled: { kind: 'deadLettering', reason: decision.reason, jobId, keepMessage: true } };
+    case 'run':
+      try {
+        await repository.transition(current as Job, decision.job);
+        return { running: decision.job };
+      } catch (error) {
+        if (!(error instanceof StaleJobError)) throw error;
+        // Another delivery claimed the job between our read and write: look again shortly.
+        await queue.hideFor(message.receiptHandle, 1);
+        return { settled: { kind: 'waiting', reason: 'another delivery claimed the job', jobId, keepMessage: true } };
+      }
+  }
+}
+
+/**
+ * Writes the outcome carried by a message whose worker could not write it, if the job is still
+ * running that attempt; otherwise the message is an ordinary message of the job.
+ */
+async function applyCarriedOutcome(
+  dependencies: WorkerDependencies,
+  message: ReceivedMessage,
+  jobMessage: JobMessage & { outcome: AttemptOutcome },
+  definition: JobTypeDefinition | undefined,
+): Promise<DeliveryOutcome | undefined> {
+  const job = await dependencies.repository.get(jobMessage);
+  const { outcome } = jobMessage;
+  if (job?.status !== 'running' || job.attempts !== outcome.attempt || job.run !== outcome.run) return undefined;
+  return settle(dependencies, message, job, outcome, definition, {});
 }
 
 /**
@@ -119,104 +258,70 @@ function policyOf(job: Job, defaults: RetryPolicy): RetryPolicy {
  * backoff delay before the record is reported failed, so SQS redelivers it only when due.
  */
 export async function processDelivery(dependencies: WorkerDependencies, message: ReceivedMessage): Promise<DeliveryOutcome> {
-  const { repository, queue } = dependencies;
-  const { retentionDays } = dependencies.timings;
+  const { queue } = dependencies;
   const now = dependencies.now ?? Date.now;
-  const { jobId } = parseJobMessage(message.body);
-
-  let stored = await repository.get(jobId);
-  // The API writes the record just after it sends the message, so a fresh message can
-  // arrive first; a few quick re-reads spare it a trip back through the queue.
-  for (const pauseMs of RECORD_RETRY_PAUSES_MS) {
-    if (stored !== undefined || now() - message.sentAt > ORPHAN_QUICK_CHECK_MS) break;
-    await sleep(pauseMs);
-    stored = await repository.get(jobId);
+  let jobMessage: JobMessage;
+  try {
+    jobMessage = parseJobMessage(message.body);
+  } catch (error) {
+    if (!(error instanceof MalformedMessageError)) throw error;
+    await queue.sendToDeadLetterQueue(message.body, error.message);
+    return { kind: 'malformed', reason: error.message, keepMessage: false };
   }
-  const decision = decideDelivery(
-    stored,
-    { sentAt: message.sentAt, now: now() },
-    {
-      ...dependencies.timings,
-      leaseMs: leaseMsOf(stored),
-    },
-  );
+  const { jobId } = jobMessage;
+  const definition = findJobType(jobMessage.type);
+  // A long job runs as a Step Functions execution; a queue message for it (sent by hand, or
+  // by mistake) must not touch the job, which may be running there right now.
+  if (definition?.runtime === 'fargate') {
+    return {
+      kind: 'dropped',
+      reason: `job type '${jobMessage.type}' runs on the fargate runtime, not from the queue`,
+      jobId,
+      keepMessage: false,
+    };
+  }
 
-  switch (decision.action) {
-    case 'drop':
-      return { kind: 'dropped', reason: decision.reason, jobId, keepMessage: false };
-    case 'wait':
-      await queue.hideFor(message.receiptHandle, decision.delayMs / 1000);
-      return { kind: 'waiting', reason: decision.reason, jobId, keepMessage: true };
-    case 'deadLetter':
-      if (decision.job !== undefined) {
-        await repository.save(decision.job);
-        // Let SQS count the remaining receives quickly and move the message to the DLQ itself,
-        // so the console's "Start DLQ redrive" can send it back to its source queue.
-        await queue.hideFor(message.receiptHandle, 0);
-        return { kind: 'failed', job: decision.job, keepMessage: true };
-      }
-      await queue.hideFor(message.receiptHandle, 0);
-      return { kind: 'deadLettering', reason: decision.reason, jobId, keepMessage: true };
-    case 'run':
-      break;
+  if (jobMessage.outcome !== undefined) {
+    const applied = await applyCarriedOutcome(dependencies, message, { ...jobMessage, outcome: jobMessage.outcome }, definition);
+    if (applied !== undefined) return applied;
   }
 
   // An attempt that cannot finish inside this invocation would be cut off by the function's
   // timeout and counted against the job: hand the message straight back for a fresh invocation.
   // (A type whose timeout exceeds the whole invocation's can only be given a fresh one.)
-  if (
-    dependencies.invocation !== undefined &&
-    dependencies.invocation.remainingMs() < attemptBudgetMs(decision.job, dependencies.invocation.timeoutMs)
-  ) {
+  const invocation = dependencies.invocation;
+  if (invocation !== undefined && invocation.remainingMs() < Math.min(attemptTimeoutMs(definition) + 1_000, invocation.timeoutMs - 1_000)) {
     await queue.hideFor(message.receiptHandle, 0);
     return { kind: 'waiting', reason: 'not enough time left in this invocation', jobId, keepMessage: true };
   }
 
-  const running = decision.job;
-  try {
-    await repository.save(running);
-  } catch (error) {
-    if (!(error instanceof StaleJobError)) throw error;
-    // Another delivery claimed the job between our read and write: look again shortly.
-    await queue.hideFor(message.receiptHandle, 1);
-    return { kind: 'waiting', reason: 'another delivery claimed the job', jobId, keepMessage: true };
-  }
+  const taken = await takeJob(dependencies, message, jobMessage, attemptTimeoutMs(definition) + LEASE_MARGIN_MS);
+  if ('settled' in taken) return taken.settled;
+  const running = taken.running;
   const startedMs = now();
   const queueWaitMs = running.attempts === 1 ? Math.max(0, startedMs - Date.parse(running.runQueuedAt)) : undefined;
-  const timing = (durationMs: number) => ({ durationMs, ...(queueWaitMs === undefined ? {} : { queueWaitMs }) });
 
-  let result: unknown;
-  let failure: unknown;
+  let outcome: AttemptOutcome;
   try {
-    result = await runAttempt(running, dependencies.services);
-  } catch (error) {
-    failure = error;
+    const result = await runAttempt(running, definition, dependencies.services);
+    outcome = { kind: 'completed', attempt: running.attempts, run: running.run, finishedAt: now(), result: result ?? null };
+  } catch (failure) {
+    const finishedAt = now();
+    const error: JobError = {
+      message: boundedErrorMessage(failure instanceof Error ? failure.message : String(failure)),
+      attempt: running.attempts,
+      at: new Date(finishedAt).toISOString(),
+      run: running.run,
+    };
+    outcome = {
+      kind: 'failed',
+      attempt: running.attempts,
+      run: running.run,
+      finishedAt,
+      error,
+      permanent: failure instanceof PermanentJobError,
+    };
   }
-  const finishedMs = now();
-  const durationMs = finishedMs - startedMs;
-
-  if (failure === undefined) {
-    const completed = completeJob(running, result, finishedMs, retentionDays);
-    await repository.save(completed);
-    return { kind: 'completed', job: completed, ...timing(durationMs), keepMessage: false };
-  }
-
-  const error: JobError = {
-    message: failure instanceof Error ? failure.message : String(failure),
-    attempt: running.attempts,
-    at: new Date(finishedMs).toISOString(),
-    run: running.run,
-  };
-  const policy = policyOf(running, dependencies.retryDefaults);
-  if (failure instanceof PermanentJobError || running.attempts >= policy.maxAttempts) {
-    const failed = failJob(running, error, finishedMs, retentionDays);
-    await repository.save(failed);
-    await queue.hideFor(message.receiptHandle, 0);
-    return { kind: 'failed', job: failed, ...timing(durationMs), keepMessage: true };
-  }
-  const delaySeconds = retryDelay(running.attempts, policy);
-  const retrying = scheduleRetry(running, error, finishedMs, delaySeconds);
-  await repository.save(retrying);
-  await queue.hideFor(message.receiptHandle, delaySeconds);
-  return { kind: 'retrying', job: retrying, delaySeconds, ...timing(durationMs), keepMessage: true };
+  const timing: Timing = { durationMs: outcome.finishedAt - startedMs, ...(queueWaitMs === undefined ? {} : { queueWaitMs }) };
+  return settle(dependencies, message, running, outcome, definition, timing);
 }

@@ -8,7 +8,7 @@ const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The caller's job; another caller's job is reported as not found, not as forbidden. */
 export async function getJob(repository: JobRepository, owner: string, jobId: string): Promise<Job> {
-  const job = JOB_ID.test(jobId) ? await repository.get(jobId) : undefined;
+  const job = JOB_ID.test(jobId) ? await repository.get({ owner, jobId }) : undefined;
   if (job === undefined || job.owner !== owner) throw new NotFoundError(`No job ${jobId}`);
   return job;
 }
@@ -51,6 +51,6 @@ export interface JobStats extends QueueDepths {
 
 /** The caller's counts per status, and the platform's queue depths. */
 export async function jobStats(repository: JobRepository, queue: JobQueue, owner: string): Promise<JobStats> {
-  const [jobs, depths] = await Promise.all([repository.countByStatus(owner, JOB_STATUSES), queue.depths()]);
+  const [jobs, depths] = await Promise.all([repository.countByStatus(owner), queue.depths()]);
   return { jobs, ...depths };
 }

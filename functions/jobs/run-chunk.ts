@@ -17,6 +17,7 @@ export interface ChunkDependencies {
 /** One Map iteration: which chunk of which job (the container gets them as JOB_ID and CHUNK_INDEX). */
 export interface ChunkRequest {
   readonly jobId: string;
+  readonly owner: string;
   readonly chunkIndex: number;
 }
 
@@ -68,7 +69,7 @@ async function assemble(
   const parts = await chunks.parts(job.jobId, total);
   const missing = parts.findIndex((part) => part === undefined);
   if (missing !== -1) {
-    const latest = await repository.get(job.jobId);
+    const latest = await repository.get(job);
     // Another run finished the job and deleted the keys between our count and our read.
     if (latest?.status === 'completed') return { kind: 'skipped', reason: 'job already completed' };
     throw new Error(`chunk ${missing} of job ${job.jobId} is counted but its part is missing from Redis`);
@@ -77,18 +78,19 @@ async function assemble(
   const stored = await outputs.put(outputKeyOf(definition, job.jobId), body, definition.output.contentType);
   const result = { bucket: stored.bucket, key: stored.key, ...summary, bytes: stored.bytes };
 
+  let latest = await repository.get(job);
   for (let attempt = 1; ; attempt += 1) {
-    const latest = await repository.get(job.jobId);
     if (latest === undefined) throw new Error(`job ${job.jobId} disappeared while it was being assembled`);
     if (latest.status === 'completed') break;
     if (latest.status !== 'running') return { kind: 'skipped', reason: `job is ${latest.status}` };
     const completed = completeJob({ ...latest, progress: { done: total, total } }, result, now(), dependencies.retentionDays);
     try {
-      await repository.save(completed);
+      await repository.transition(latest, completed);
       await chunks.delete(job.jobId);
       return { kind: 'assembled', job: completed };
     } catch (error) {
       if (!(error instanceof StaleJobError) || attempt >= COMPLETION_ATTEMPTS) throw error;
+      latest = error.current;
     }
   }
   await chunks.delete(job.jobId);
@@ -104,7 +106,7 @@ async function assemble(
 export async function runChunk(dependencies: ChunkDependencies, request: ChunkRequest, signal: AbortSignal): Promise<ChunkOutcome> {
   const { repository, chunks } = dependencies;
   const now = dependencies.now ?? Date.now;
-  const job = await repository.get(request.jobId);
+  const job = await repository.get(request);
   if (job === undefined) throw new Error(`job ${request.jobId} not found`);
   if (job.status === 'completed') {
     await chunks.delete(job.jobId);
@@ -128,7 +130,7 @@ export async function runChunk(dependencies: ChunkDependencies, request: ChunkRe
 
   const { stored, count } = await chunks.store(job.jobId, request.chunkIndex, part);
   // Progress is authoritative in Redis; the job item gets a copy so the API, outside the VPC, can show it.
-  if (stored) await repository.recordProgress(job.jobId, { done: count, total }, now());
+  if (stored) await repository.recordProgress(job, { done: count, total }, now());
   if (count >= total) return assemble(dependencies, job, definition, total);
   return { kind: stored ? 'counted' : 'duplicate', count, total };
 }

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { JobQueue } from './adapters/job-queue.ts';
+import type { IdempotencyRecord, JobRepository, NewIdempotencyKey } from './adapters/job-repository.ts';
+import type { LongJobLauncher } from './adapters/long-job-launcher.ts';
 import { ConflictError, UnavailableError, UnknownJobTypeError } from './domain/errors.ts';
 import type { Job } from './domain/job.ts';
-import type { LongJobLauncher } from './adapters/long-job-launcher.ts';
-import type { JobQueue } from './adapters/job-queue.ts';
-import type { IdempotencyRecord, JobRepository } from './adapters/job-repository.ts';
-import { retryPolicyOf } from './domain/registry.ts';
+import { findJobType, retryPolicyOf } from './domain/registry.ts';
 import type { RetryPolicy } from './domain/retry-delay.ts';
-import { parseSubmission, submissionHash, validateIdempotencyKey } from './domain/submission.ts';
+import { parseSubmission, submissionHash, validateIdempotencyKey, type Submission } from './domain/submission.ts';
 
 /** An idempotency key protects a submission for 24 hours (SPEC §2). */
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
@@ -18,6 +18,7 @@ export interface SubmitDependencies {
   readonly longJobs?: LongJobLauncher;
   readonly retryDefaults: RetryPolicy;
   readonly now?: () => number;
+  /** Job ids are UUIDv7: time-ordered, so a caller's jobs list newest first by id alone. */
   readonly newJobId?: () => string;
 }
 
@@ -27,17 +28,8 @@ export interface SubmitResult {
   readonly created: boolean;
 }
 
-async function replay(repository: JobRepository, earlier: IdempotencyRecord, requestHash: string): Promise<SubmitResult> {
-  if (earlier.requestHash !== requestHash) {
-    throw new ConflictError('This Idempotency-Key was already used with a different request body');
-  }
-  const job = await repository.get(earlier.jobId);
-  if (job === undefined) throw new ConflictError('This Idempotency-Key belongs to a job that no longer exists');
-  return { job, created: false };
-}
-
 /** Wraps a failing AWS call: the request is rejected with 503 and the caller may retry it. */
-async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T> {
+export async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
@@ -45,46 +37,30 @@ async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T
   }
 }
 
-/**
- * Accepts a job: validates it, then sends its message and only then writes its record, so a
- * job that was written always has a message (SPEC §2: a 202 means the job will run). If the
- * write fails after the send, the message finds no record and the worker drops it.
- * A `fargate` type starts its state machine execution instead of sending a message, in the same
- * order: its first step waits a bounded time for the record and ends quietly if none appears.
- */
-export async function submitJob(
-  dependencies: SubmitDependencies,
-  owner: string,
-  body: unknown,
-  idempotencyKey?: string,
-): Promise<SubmitResult> {
-  const { repository, queue, retryDefaults } = dependencies;
-  const now = (dependencies.now ?? Date.now)();
+/** A validated submission, refused with 400 when its type runs where this environment has nothing. */
+export function acceptSubmission(dependencies: Pick<SubmitDependencies, 'longJobs'>, body: unknown): Submission {
   const submission = parseSubmission(body);
-  const { longJobs } = dependencies;
-  if (submission.definition.runtime === 'fargate' && longJobs === undefined) {
+  if (submission.definition.runtime === 'fargate' && dependencies.longJobs === undefined) {
     // 400, not 503: retrying cannot help until the environment deploys the long-job stack, and a
     // configuration answer should not count towards the API's 5xx alarm.
     throw new UnknownJobTypeError(
       `Job type '${submission.type}' runs on the long-job path (Step Functions + Fargate), which this environment does not deploy`,
     );
   }
-  const requestHash = submissionHash(submission);
-  if (idempotencyKey !== undefined) {
-    validateIdempotencyKey(idempotencyKey);
-    const earlier = await orUnavailable('read the idempotency key', () => repository.findIdempotencyKey(owner, idempotencyKey, now));
-    if (earlier !== undefined) return replay(repository, earlier, requestHash);
-  }
+  return submission;
+}
 
+/** The job a submission creates, queued. */
+export function newJob(dependencies: SubmitDependencies, owner: string, submission: Submission, now: number): Job {
   const createdAt = new Date(now).toISOString();
-  const job: Job = {
-    jobId: (dependencies.newJobId ?? randomUUID)(),
+  return {
+    jobId: (dependencies.newJobId ?? uuidv7)(),
     owner,
     type: submission.type,
     status: 'queued',
     payload: submission.payload,
     attempts: 0,
-    maxAttempts: submission.maxAttempts ?? retryPolicyOf(submission.definition, retryDefaults).maxAttempts,
+    maxAttempts: submission.maxAttempts ?? retryPolicyOf(submission.definition, dependencies.retryDefaults).maxAttempts,
     createdAt,
     updatedAt: createdAt,
     errorHistory: [],
@@ -92,28 +68,88 @@ export async function submitJob(
     runQueuedAt: new Date(now + submission.delaySeconds * 1000).toISOString(),
     version: 1,
   };
+}
 
-  if (longJobs !== undefined && submission.definition.runtime === 'fargate') {
-    await orUnavailable('start the job', () => longJobs.start(job, submission.delaySeconds));
-  } else {
-    await orUnavailable('enqueue the job', () => queue.send({ jobId: job.jobId, type: job.type }, submission.delaySeconds));
+/** Seconds until a queued job is due: what is left of its submission's delay. */
+export function remainingDelaySeconds(job: Job, now: number): number {
+  return Math.max(0, Math.min(900, Math.ceil((Date.parse(job.runQueuedAt) - now) / 1000)));
+}
+
+/** Sends the job's message, or starts its execution for a long-running type. */
+export async function enqueue(dependencies: SubmitDependencies, job: Job, delaySeconds: number): Promise<void> {
+  const { longJobs } = dependencies;
+  if (longJobs !== undefined && findJobType(job.type)?.runtime === 'fargate') await longJobs.start(job, delaySeconds);
+  else await dependencies.queue.send({ jobId: job.jobId, owner: job.owner, type: job.type }, delaySeconds);
+}
+
+/**
+ * The earlier job an idempotency key points at. A replay of a job that is still queued sends
+ * its message again: if the first request died between its write and its send, this is what
+ * makes the job run (a second message of a job is harmless, its claim is conditional).
+ */
+export async function replay(
+  dependencies: SubmitDependencies,
+  owner: string,
+  earlier: IdempotencyRecord,
+  requestHash: string,
+  now: number,
+): Promise<SubmitResult> {
+  if (earlier.requestHash !== requestHash) {
+    throw new ConflictError('This Idempotency-Key was already used with a different request body');
   }
+  const job = await orUnavailable('read the job', () => dependencies.repository.get({ owner, jobId: earlier.jobId }));
+  if (job === undefined) throw new ConflictError('This Idempotency-Key belongs to a job that no longer exists');
+  if (job.status === 'queued') await orUnavailable('enqueue the job', () => enqueue(dependencies, job, remainingDelaySeconds(job, now)));
+  return { job, created: false };
+}
+
+/** The idempotency key record a keyed submission writes with its job. */
+export function idempotencyRecordOf(job: Job, key: string, requestHash: string, now: number): NewIdempotencyKey {
+  return { key, jobId: job.jobId, requestHash, expiresAt: Math.floor(now / 1000) + IDEMPOTENCY_WINDOW_SECONDS };
+}
+
+/**
+ * Accepts a job: validates it, writes its record, and only then sends its message (or starts
+ * its execution), so the worker always finds the record it is sent for and claims it in one
+ * write. If the send fails the record is deleted again and the caller gets 503: a 202 means
+ * the job was stored and enqueued (SPEC §2).
+ */
+export async function submitJob(
+  dependencies: SubmitDependencies,
+  owner: string,
+  body: unknown,
+  idempotencyKey?: string,
+): Promise<SubmitResult> {
+  const { repository } = dependencies;
+  const now = (dependencies.now ?? Date.now)();
+  const submission = acceptSubmission(dependencies, body);
+  const requestHash = submissionHash(submission);
+  if (idempotencyKey !== undefined) {
+    validateIdempotencyKey(idempotencyKey);
+    const earlier = await orUnavailable('read the idempotency key', () => repository.findIdempotencyKey(owner, idempotencyKey, now));
+    if (earlier !== undefined) return replay(dependencies, owner, earlier, requestHash, now);
+  }
+
+  const job = newJob(dependencies, owner, submission, now);
+  const key = idempotencyKey === undefined ? undefined : idempotencyRecordOf(job, idempotencyKey, requestHash, now);
   let earlier: IdempotencyRecord | undefined;
   try {
-    earlier = await repository.create(
-      job,
-      idempotencyKey === undefined
-        ? undefined
-        : { owner, key: idempotencyKey, jobId: job.jobId, requestHash, expiresAt: Math.floor(now / 1000) + IDEMPOTENCY_WINDOW_SECONDS },
-    );
+    earlier = await repository.create(job, key);
   } catch (error) {
-    // A write can fail on the client's side (a timeout) after DynamoDB applied it. Answering 503
-    // then would invite a retry that runs the work twice: look, and answer 202 if it landed.
-    const landed = await repository.get(job.jobId).catch(() => undefined);
-    if (landed !== undefined) return { job: landed, created: true };
-    throw new UnavailableError('Could not store the job; nothing was accepted, retry later', undefined, { cause: error });
+    // A write can fail on the client's side (a timeout) after DynamoDB applied it: look, and
+    // go on if it landed, so the caller does not retry into a second job.
+    const landed = await repository.get(job).catch(() => undefined);
+    if (landed === undefined)
+      throw new UnavailableError('Could not store the job; nothing was accepted, retry later', undefined, { cause: error });
   }
-  // Another request with the same key won the race; our message finds no record and is dropped.
-  if (earlier !== undefined) return replay(repository, earlier, requestHash);
+  // Another request with the same key won the race; nothing of ours was written.
+  if (earlier !== undefined) return replay(dependencies, owner, earlier, requestHash, now);
+
+  try {
+    await enqueue(dependencies, job, submission.delaySeconds);
+  } catch (error) {
+    await repository.deleteUnsent([job], [idempotencyKey]).catch(() => undefined);
+    throw new UnavailableError('Could not enqueue the job; nothing was accepted, retry later', undefined, { cause: error });
+  }
   return { job, created: true };
 }

@@ -17,7 +17,7 @@ import { chunkTaskConfig } from './long-job-config.ts';
 const HANDED_BACK_EXIT_CODE = 143;
 
 const config = chunkTaskConfig();
-const request = { jobId: config.jobId, chunkIndex: config.chunkIndex };
+const request = { jobId: config.jobId, owner: config.owner, chunkIndex: config.chunkIndex };
 logger.appendKeys({ jobId: request.jobId, chunkIndex: request.chunkIndex });
 
 // ECS sends SIGTERM, then SIGKILL after the container's stopTimeout. Before the part is stored

@@ -10,6 +10,7 @@ export interface LongJobStepsConfig {
 /** What a chunk task reads; see `lib/constructs/long-job-chunk-task.ts`. */
 export interface ChunkTaskConfig extends LongJobStepsConfig {
   readonly jobId: string;
+  readonly owner: string;
   readonly chunkIndex: number;
   /** `redis://` locally, `rediss://` (TLS) for ElastiCache with encryption in transit. */
   readonly redisUrl: string;
@@ -28,6 +29,7 @@ export function chunkTaskConfig(env: NodeJS.ProcessEnv = process.env): ChunkTask
   return {
     ...longJobStepsConfig(env),
     jobId: requireEnv(CHUNK_ENV.jobId, env),
+    owner: requireEnv(CHUNK_ENV.owner, env),
     chunkIndex: integerEnv(CHUNK_ENV.chunkIndex, env, 0, 1_000_000),
     redisUrl: requireEnv('REDIS_URL', env),
     redisAuthToken: env.REDIS_AUTH_TOKEN || undefined,

@@ -18,9 +18,14 @@ const dependencies: LongJobStepDependencies = {
 
 /** The payload the state machine's Lambda tasks send (`Parameters.Payload`). */
 export type LongJobStepEvent =
-  | { readonly step: 'markRunning'; readonly jobId: string; readonly executionStartTime: string }
-  | { readonly step: 'planChunks' | 'confirmCompleted'; readonly jobId: string }
-  | { readonly step: 'markFailed'; readonly jobId: string; readonly error?: { readonly Error?: string; readonly Cause?: string } };
+  | { readonly step: 'markRunning'; readonly jobId: string; readonly owner: string; readonly executionStartTime: string }
+  | { readonly step: 'planChunks' | 'confirmCompleted'; readonly jobId: string; readonly owner: string }
+  | {
+      readonly step: 'markFailed';
+      readonly jobId: string;
+      readonly owner: string;
+      readonly error?: { readonly Error?: string; readonly Cause?: string };
+    };
 
 const steps: Record<LongJobStep, (event: LongJobStepEvent) => Promise<unknown>> = {
   markRunning: (event) => markRunning(dependencies, event as Extract<LongJobStepEvent, { step: 'markRunning' }>),
@@ -36,7 +41,7 @@ async function recordMetrics(event: LongJobStepEvent, result: unknown): Promise<
   const finished =
     (event.step === 'confirmCompleted' || event.step === 'markFailed') && (outcome.status === 'completed' || outcome.status === 'failed');
   if (!started && !finished) return;
-  const job = await dependencies.repository.get(event.jobId);
+  const job = await dependencies.repository.get(event);
   if (job === undefined) return;
   const recorder = new JobMetricsRecorder();
   const elapsed = (from?: string, to?: string) => (from === undefined || to === undefined ? undefined : Date.parse(to) - Date.parse(from));

@@ -15,6 +15,18 @@ export const JOB_METRICS = {
   queueWait: 'JobQueueWait',
 } as const;
 
+/** Metrics of the platform's own housekeeping, without the JobType dimension. */
+export const PLATFORM_METRICS = {
+  /** Jobs the reconciler moved to failed because SQS dead-lettered their message. */
+  deadLettersReconciled: 'DeadLettersReconciled',
+  /** Letters the reconciler read that needed nothing. */
+  deadLettersSkipped: 'DeadLettersSkipped',
+  /** Letters the reconciler could not handle (logged, retried on its next run). */
+  deadLetterErrors: 'DeadLetterErrors',
+  /** Queue messages that were not job messages, sent to the DLQ by the worker. */
+  malformedMessages: 'MalformedMessages',
+} as const;
+
 export type JobMetricName = (typeof JOB_METRICS)[keyof typeof JOB_METRICS];
 
 export const JOB_TYPE_DIMENSION = 'JobType';

@@ -5,8 +5,10 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { DeadLetterQueue } from '../jobs/adapters/dead-letter-queue.ts';
 import { JobRepository } from '../jobs/adapters/job-repository.ts';
+import { lastErrorOf } from '../jobs/domain/job.ts';
 import { reconcileDeadLetters, type ReconcileReport } from '../jobs/reconcile-dead-letters.ts';
-import { JOB_METRICS } from '../observability/job-metrics.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { JOB_METRICS, PLATFORM_METRICS } from '../observability/job-metrics.ts';
 import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
 import { logger, metrics } from '#powertools';
 import { platformRuntimeConfig } from '../runtime-config.ts';
@@ -21,7 +23,10 @@ const dependencies = {
 };
 
 /** Runs on a schedule: one pass over (part of) the DLQ. */
-export async function main(_event: unknown, context: Context): Promise<{ examined: number; reconciled: number }> {
+export async function main(
+  _event: unknown,
+  context: Context,
+): Promise<{ examined: number; reconciled: number; skipped: number; errors: number }> {
   metrics.captureColdStartMetric(context.functionName);
   const report: ReconcileReport = await reconcileDeadLetters(dependencies);
   const recorder = new JobMetricsRecorder();
@@ -30,15 +35,26 @@ export async function main(_event: unknown, context: Context): Promise<{ examine
       jobId: job.jobId,
       type: job.type,
       attempt: job.attempts,
-      error: job.lastError?.message,
+      error: lastErrorOf(job)?.message,
     });
     recorder.record(job.type, JOB_METRICS.failed);
     recorder.record(job.type, JOB_METRICS.deadLettered);
   }
+  for (const { messageId, jobId, error } of report.errors) logger.error('could not reconcile a dead letter', { messageId, jobId, error });
   recorder.publish(metrics);
-  if (report.examined > 0)
-    logger.info('reconciled the dead-letter queue', { examined: report.examined, reconciled: report.reconciled.length });
-  return { examined: report.examined, reconciled: report.reconciled.length };
+  const summary = {
+    examined: report.examined,
+    reconciled: report.reconciled.length,
+    skipped: report.skipped,
+    errors: report.errors.length,
+  };
+  // One document per run, without the JobType dimension: how the reconciler itself is doing.
+  metrics.addMetric(PLATFORM_METRICS.deadLettersReconciled, MetricUnit.Count, summary.reconciled);
+  metrics.addMetric(PLATFORM_METRICS.deadLettersSkipped, MetricUnit.Count, summary.skipped);
+  metrics.addMetric(PLATFORM_METRICS.deadLetterErrors, MetricUnit.Count, summary.errors);
+  metrics.publishStoredMetrics();
+  if (report.examined > 0) logger.info('reconciled the dead-letter queue', summary);
+  return summary;
 }
 
 export const handler = middy(main).use(injectLambdaContext(logger, { clearState: true }));

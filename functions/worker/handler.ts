@@ -8,7 +8,9 @@ import pLimit from 'p-limit';
 import { JobQueue } from '../jobs/adapters/job-queue.ts';
 import { JobRepository } from '../jobs/adapters/job-repository.ts';
 import { processDelivery, type DeliveryOutcome } from '../jobs/process-delivery.ts';
-import { JOB_METRICS } from '../observability/job-metrics.ts';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { lastErrorOf } from '../jobs/domain/job.ts';
+import { JOB_METRICS, PLATFORM_METRICS } from '../observability/job-metrics.ts';
 import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
 import { logger, metrics, traced, tracingMiddleware } from '#powertools';
 import { workerRuntimeConfig } from '../runtime-config.ts';
@@ -20,7 +22,7 @@ const platform = {
   queue: new JobQueue(traced(new SQSClient({})), config.queueUrl, config.deadLetterQueueUrl),
   services: jobServices(config),
   retryDefaults: config.retryDefaults,
-  timings: { orphanGraceMs: config.orphanGraceSeconds * 1000, retentionDays: config.jobRetentionDays },
+  timings: { retentionDays: config.jobRetentionDays },
 };
 
 /** The record goes back to the queue; its visibility was already set to when it is due. */
@@ -38,7 +40,8 @@ function record(recorder: JobMetricsRecorder, type: string, outcome: DeliveryOut
     recorder.record(type, JOB_METRICS.duration, outcome.durationMs);
   }
   if (outcome.queueWaitMs !== undefined) recorder.record(type, JOB_METRICS.queueWait, outcome.queueWaitMs);
-  if (outcome.kind === 'completed') recorder.record(type, JOB_METRICS.completed);
+  if (outcome.kind === 'completed' || (outcome.kind === 'outcomeDeferred' && outcome.job.status === 'completed'))
+    recorder.record(type, JOB_METRICS.completed);
   if (outcome.kind === 'retrying') recorder.record(type, JOB_METRICS.retried);
   if (outcome.kind === 'failed') {
     recorder.record(type, JOB_METRICS.failed);
@@ -55,6 +58,7 @@ export async function main(event: SQSEvent, context: Context): Promise<SQSBatchR
     invocation: { timeoutMs: config.timeoutSeconds * 1000, remainingMs: () => context.getRemainingTimeInMillis() },
   };
   const recorder = new JobMetricsRecorder();
+  let malformed = 0;
   const processRecord = (sqsRecord: SQSRecord) =>
     limit(async () => {
       const message = {
@@ -62,6 +66,7 @@ export async function main(event: SQSEvent, context: Context): Promise<SQSBatchR
         receiptHandle: sqsRecord.receiptHandle,
         body: sqsRecord.body,
         sentAt: Number(sqsRecord.attributes.SentTimestamp),
+        receiveCount: Number(sqsRecord.attributes.ApproximateReceiveCount),
       };
       const log = logger.createChild();
       log.appendKeys({ messageId: sqsRecord.messageId, receiveCount: Number(sqsRecord.attributes.ApproximateReceiveCount) });
@@ -74,14 +79,20 @@ export async function main(event: SQSEvent, context: Context): Promise<SQSBatchR
         } else if ('jobId' in outcome) {
           log.appendKeys({ jobId: outcome.jobId });
         }
+        const lastError = job === undefined ? undefined : lastErrorOf(job);
         const details = {
           outcome: outcome.kind,
           ...('reason' in outcome ? { reason: outcome.reason } : {}),
           ...('delaySeconds' in outcome ? { retryInSeconds: outcome.delaySeconds } : {}),
-          ...(job?.lastError !== undefined && outcome.kind !== 'completed' ? { error: job.lastError.message } : {}),
+          ...(lastError !== undefined && outcome.kind !== 'completed' ? { error: lastError.message } : {}),
         };
-        if (outcome.kind === 'failed') log.error('job failed', details);
+        // Logs are billed per byte: a completed job is counted by the metrics and shown by the
+        // API, so its line is for debugging only; everything off the happy path is logged.
+        if (outcome.kind === 'completed') log.debug('job completed', details);
+        else if (outcome.kind === 'failed' || outcome.kind === 'malformed') log.error(`job ${outcome.kind}`, details);
+        else if (outcome.kind === 'outcomeDeferred') log.warn('job outcome deferred', details);
         else log.info(`job ${outcome.kind}`, details);
+        if (outcome.kind === 'malformed') malformed += 1;
         if (outcome.keepMessage) throw new MessageKeptError(outcome);
       } catch (error) {
         if (!(error instanceof MessageKeptError)) log.error('delivery failed', { error });
@@ -93,6 +104,10 @@ export async function main(event: SQSEvent, context: Context): Promise<SQSBatchR
     return await processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
   } finally {
     recorder.publish(metrics);
+    if (malformed > 0) {
+      metrics.addMetric(PLATFORM_METRICS.malformedMessages, MetricUnit.Count, malformed);
+      metrics.publishStoredMetrics();
+    }
   }
 }
 

@@ -12,6 +12,7 @@ export function resourceNames(environmentName: string) {
     apiFunction: `${prefix}-api`,
     workerFunction: `${prefix}-worker`,
     reconcilerFunction: `${prefix}-reconciler`,
+    countsFunction: `${prefix}-job-counts`,
     dashboard: `${prefix}`,
     alarmTopic: `${prefix}-alarms`,
     // The long-job companion stack (SPEC §6). In AWS the output bucket's name is generated

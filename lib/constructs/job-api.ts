@@ -12,6 +12,7 @@ import { JobFunction } from './job-function.ts';
 /** The routes of API v1 (SPEC §2); every one requires a SigV4-signed request. */
 export const JOB_API_ROUTES: readonly { readonly method: apigw.HttpMethod; readonly path: string }[] = [
   { method: apigw.HttpMethod.POST, path: '/jobs' },
+  { method: apigw.HttpMethod.POST, path: '/jobs/batch' },
   { method: apigw.HttpMethod.GET, path: '/jobs' },
   { method: apigw.HttpMethod.GET, path: '/jobs/{jobId}' },
   { method: apigw.HttpMethod.POST, path: '/jobs/{jobId}/cancel' },

@@ -14,39 +14,54 @@ import type { EnvironmentConfig } from '../config/environments.ts';
  * so an access of `'none'` still sets the variable, without a grant.
  */
 
-/** `R`: get, batch-get, query; `RW`: those plus put. */
-export type TableAccess = 'R' | 'RW';
+/**
+ * `R`: get, batch-get, query; `transition` (worker, reconciler): get and update, for claims
+ * and transitions of existing jobs; `RW` (API): reads, and creating jobs as well as changing them.
+ */
+export type TableAccess = 'R' | 'transition' | 'RW';
 
 /**
- * Item actions on the job table, exactly the ones `JobRepository` issues: every write of a job
- * is a conditional `PutItem` (a `TransactWriteItems` of puts is authorized by `PutItem`), reads
- * are `GetItem`, listing is a `Query` on an index plus `BatchGetItem`. No `Scan`, no deletes.
+ * Item actions on the job table, exactly the ones `JobRepository` issues: a new job is a
+ * `PutItem` or a `BatchWriteItem` (a `TransactWriteItems` of puts is authorized by `PutItem`),
+ * every later change a conditional `UpdateItem`, and a job whose message could not be sent is
+ * deleted again (`BatchWriteItem` of deletes). Reads are `GetItem`; listing is a `Query` on the
+ * table or its index plus `BatchGetItem`. No `Scan`.
  */
 export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   R: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-  RW: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+  transition: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  RW: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:DeleteItem',
+  ],
 };
 
 /** Sets `TABLE_NAME` and grants item access to the table and its indexes (and its key, if any). */
 export function bindJobTable(fn: lambda.Function, table: dynamodb.ITable, access: TableAccess): void {
   fn.addEnvironment('TABLE_NAME', table.tableName);
   table.grant(fn, ...TABLE_ACTIONS[access]);
-  if (access === 'RW') table.encryptionKey?.grantEncryptDecrypt(fn);
-  else table.encryptionKey?.grantDecrypt(fn);
+  if (access === 'R') table.encryptionKey?.grantDecrypt(fn);
+  else table.encryptionKey?.grantEncryptDecrypt(fn);
   const cfnTable = table.node.defaultChild;
   if (fn.role && cfnTable instanceof CfnElement) {
     // cdk-nag v3 acknowledges one finding at a time; the finding names the table's logical id.
     const tableLogicalId = Stack.of(table).resolve(cfnTable.logicalId) as string;
     Validations.of(fn.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-      reason: 'Listing jobs queries the byOwner and byOwnerStatus indexes; the grant covers only the indexes of this one table.',
+      reason: 'Listing failed or cancelled jobs queries the byCallerStatus index; the grant covers only the indexes of this one table.',
     });
   }
 }
 
 /**
  * `send`: SendMessage, GetQueueAttributes, GetQueueUrl (submit, health, stats);
- * `consume`: ReceiveMessage, ChangeMessageVisibility, DeleteMessage, GetQueueAttributes, GetQueueUrl.
+ * `consume`: ReceiveMessage, ChangeMessageVisibility, DeleteMessage, GetQueueAttributes, GetQueueUrl,
+ * and SendMessage: a worker whose outcome write keeps failing sends the outcome on as a message.
  */
 export type JobQueueAccess = 'none' | 'send' | 'consume';
 
@@ -54,20 +69,25 @@ export type JobQueueAccess = 'none' | 'send' | 'consume';
 export function bindJobQueue(fn: lambda.Function, queue: sqs.IQueue, access: JobQueueAccess): void {
   fn.addEnvironment('QUEUE_URL', queue.queueUrl);
   if (access === 'send') queue.grantSendMessages(fn);
-  else if (access === 'consume') queue.grantConsumeMessages(fn);
+  else if (access === 'consume') {
+    queue.grantConsumeMessages(fn);
+    queue.grantSendMessages(fn);
+  }
 }
 
 /**
  * `inspect`: GetQueueAttributes only (DLQ depth for `/stats`);
+ * `send`: SendMessage only (the worker moves malformed messages there at once);
  * `consume`: ReceiveMessage and ChangeMessageVisibility to read dead letters without removing
  * them (they stay for the console redrive), plus GetQueueAttributes.
  */
-export type DeadLetterQueueAccess = 'none' | 'inspect' | 'consume';
+export type DeadLetterQueueAccess = 'none' | 'inspect' | 'send' | 'consume';
 
 /** Sets `DEAD_LETTER_QUEUE_URL` and grants the chosen access to the dead-letter queue. */
 export function bindDeadLetterQueue(fn: lambda.Function, deadLetterQueue: sqs.IQueue, access: DeadLetterQueueAccess): void {
   fn.addEnvironment('DEAD_LETTER_QUEUE_URL', deadLetterQueue.queueUrl);
   if (access === 'inspect') deadLetterQueue.grant(fn, 'sqs:GetQueueAttributes');
+  else if (access === 'send') deadLetterQueue.grantSendMessages(fn);
   else if (access === 'consume') {
     deadLetterQueue.grant(fn, 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes');
   }

@@ -51,7 +51,7 @@ export class JobReconcilerConstruct extends Construct {
       memorySize: 256,
       timeout,
     });
-    bindJobPlatform(this.function, props.resources, { table: 'RW', queue: 'none', deadLetterQueue: 'consume' }, config);
+    bindJobPlatform(this.function, props.resources, { table: 'transition', queue: 'none', deadLetterQueue: 'consume' }, config);
 
     this.rule = new events.Rule(this, 'Schedule', {
       ruleName: `${props.functionName}-schedule`,

@@ -21,8 +21,9 @@ export interface JobTableConstructProps {
 
 /**
  * The job state table, laid out by `JOB_TABLE_SCHEMA` (the same definition the local runtime
- * creates its table from): on-demand, TTL on `expiresAt`, the `byOwner` and `byOwnerStatus`
- * indexes with keys only, encrypted at rest.
+ * creates its table from): on-demand, partition and sort key, TTL on `expiresAt`, the sparse
+ * `byCallerStatus` index with keys only, a stream of new and old images for the per-caller
+ * counts, encrypted at rest.
  */
 export class JobTableConstruct extends Construct {
   readonly table: dynamodb.Table;
@@ -34,6 +35,8 @@ export class JobTableConstruct extends Construct {
     this.table = new dynamodb.Table(this, 'Table', {
       tableName: props.tableName,
       partitionKey: { name: JOB_TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: JOB_TABLE_SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
+      stream: dynamodb.StreamViewType[JOB_TABLE_SCHEMA.streamView],
       // On-demand: job traffic is bursty, and a new table absorbs 4,000 WCU at once (DynamoDB docs).
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: JOB_TABLE_SCHEMA.timeToLiveAttribute,
@@ -50,8 +53,8 @@ export class JobTableConstruct extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        // Keys only: each job write then costs one index write unit, not a full copy; the API
-        // batch-gets the items after querying the index.
+        // Keys only: an entry costs one write unit, not a copy of the job; the API batch-gets
+        // the items after querying the index.
         projectionType: dynamodb.ProjectionType.KEYS_ONLY,
       });
     }

@@ -58,7 +58,7 @@ export class JobWorkerConstruct extends Construct {
       this.function,
       props.resources,
       // The DLQ URL is set because every function parses it, but the worker never reads the DLQ.
-      { table: 'RW', queue: 'consume', deadLetterQueue: 'none' },
+      { table: 'transition', queue: 'consume', deadLetterQueue: 'send' },
       config,
     );
 

@@ -30,7 +30,7 @@ export class DeadLetters {
   async read(holdSeconds: number, limit = DLQ_READ_LIMIT): Promise<DeadLetterEntry[]> {
     const letters = await this.queue.peek(limit, holdSeconds);
     return Promise.all(
-      letters.map(async (letter) => ({ letter, job: letter.job === undefined ? undefined : await this.repository.get(letter.job.jobId) })),
+      letters.map(async (letter) => ({ letter, job: letter.job === undefined ? undefined : await this.repository.get(letter.job) })),
     );
   }
 
@@ -49,7 +49,7 @@ export class DeadLetters {
     for (const { job } of entries) {
       if (job?.status !== 'failed') continue;
       try {
-        await this.repository.save(requeueForRedrive(job, Date.now()));
+        await this.repository.transition(job, requeueForRedrive(job, Date.now()));
       } catch (error) {
         if (!(error instanceof StaleJobError)) throw error;
       }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
-import { FINISHED_STATUSES, JOB_STATUSES, type JobResource } from '../../functions/jobs/domain/job.ts';
+import { FINISHED_STATUSES, JOB_STATUSES, lastErrorOf, toJobResource, type JobResource } from '../../functions/jobs/domain/job.ts';
 import { CliError, EXIT, type ExitCode } from './cli-error.ts';
 import { DeadLetters, type DeadLetterEntry } from './dead-letters.ts';
 import { formatAge, jobLine, parseSince, progressBar, table, truncate } from './format.ts';
@@ -90,7 +90,7 @@ function deadLetterRow(entry: DeadLetterEntry, now: number): string[] {
     job === undefined ? '-' : `${job.attempts}/${job.maxAttempts}`,
     job?.status ?? 'no record',
     formatAge(now - (job?.completedAt === undefined ? letter.sentAt : Date.parse(job.completedAt))),
-    truncate(job?.lastError?.message ?? '', 70),
+    truncate((job === undefined ? undefined : lastErrorOf(job))?.message ?? '', 70),
   ];
 }
 
@@ -101,7 +101,7 @@ function deadLetterJson(entry: DeadLetterEntry) {
     status: entry.job?.status ?? null,
     attempts: entry.job?.attempts ?? null,
     maxAttempts: entry.job?.maxAttempts ?? null,
-    lastError: entry.job?.lastError ?? null,
+    lastError: (entry.job === undefined ? undefined : lastErrorOf(entry.job)) ?? null,
     failedAt: entry.job?.completedAt ?? null,
     messageId: entry.letter.messageId,
     sentAt: new Date(entry.letter.sentAt).toISOString(),
@@ -248,9 +248,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
       print(options.json === true, { ...deadLetterJson(entry), job: entry.job ?? null, body: entry.letter.body }, () =>
         [
           `message   ${entry.letter.messageId} (sent ${new Date(entry.letter.sentAt).toISOString()}, received ${entry.letter.receiveCount} times)`,
-          entry.job === undefined
-            ? 'job       no record'
-            : describeJob({ ...entry.job, lastError: entry.job.lastError } as unknown as JobResource),
+          entry.job === undefined ? 'job       no record' : describeJob(toJobResource(entry.job)),
           ...(entry.job?.errorHistory ?? []).map((error) => `  run ${error.run} attempt ${error.attempt} at ${error.at}: ${error.message}`),
         ].join('\n'),
       );

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type { Job } from '../../functions/jobs/domain/job.ts';
 
 /** The creation time of factory jobs, so tests can compute expected timestamps from it. */
@@ -11,7 +11,7 @@ export const FACTORY_OWNER = 'arn:aws:iam::000000000000:user/local-user';
 export function jobFactory(overrides: Partial<Job> = {}): Job {
   const createdAt = new Date(FACTORY_NOW).toISOString();
   return {
-    jobId: randomUUID(),
+    jobId: uuidv7(),
     owner: FACTORY_OWNER,
     type: 'echo',
     status: 'queued',

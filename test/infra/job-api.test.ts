@@ -4,11 +4,11 @@ import { JOB_API_ROUTES } from '../../lib/constructs/job-api.ts';
 import { ENVIRONMENT_NAMES, synthesizePlatform } from '../helpers/synth.ts';
 
 describe('job API (dev)', () => {
-  it('routes the six v1 endpoints, every one with AWS_IAM authorization', () => {
+  it('routes the seven v1 endpoints, every one with AWS_IAM authorization', () => {
     const { template } = synthesizePlatform('dev');
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as any[];
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
-      ['POST /jobs', 'GET /jobs', 'GET /jobs/{jobId}', 'POST /jobs/{jobId}/cancel', 'GET /health', 'GET /stats'].sort(),
+      ['POST /jobs', 'POST /jobs/batch', 'GET /jobs', 'GET /jobs/{jobId}', 'POST /jobs/{jobId}/cancel', 'GET /health', 'GET /stats'].sort(),
     );
     expect(routes).toHaveLength(JOB_API_ROUTES.length);
     for (const route of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');

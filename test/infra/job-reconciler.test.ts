@@ -43,7 +43,7 @@ describe('JobReconcilerConstruct', () => {
       .flatMap((statement) => [statement.Action].flat());
     expect(deadLetterActions.sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
     const actions = statements.flatMap((statement) => [statement.Action].flat());
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem']));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
     expect(actions).not.toContain('sqs:SendMessage');
   });
 });

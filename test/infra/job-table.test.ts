@@ -16,7 +16,14 @@ describe.each(ENVIRONMENT_NAMES)('job table in %s', (environmentName) => {
     const { Properties } = tableResource(environmentName);
     expect(Properties.TableName).toBe(`jobs-${environmentName}-jobs`);
     expect(Properties.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(Properties.KeySchema).toEqual([{ AttributeName: JOB_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }]);
+    expect(Properties.KeySchema).toEqual([
+      { AttributeName: JOB_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+      { AttributeName: JOB_TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+    ]);
+  });
+
+  it('streams new and old images, which keep the per-caller counts', () => {
+    expect(tableResource(environmentName).Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 
   it('expires items through TTL on expiresAt', () => {
@@ -26,7 +33,7 @@ describe.each(ENVIRONMENT_NAMES)('job table in %s', (environmentName) => {
     });
   });
 
-  it('has the byOwner and byOwnerStatus indexes, projecting keys only', () => {
+  it('has only the sparse byCallerStatus index, projecting keys only', () => {
     const indexes = tableResource(environmentName).Properties.GlobalSecondaryIndexes;
     expect(indexes).toEqual(
       Object.values(JOB_TABLE_SCHEMA.indexes).map((index) => ({

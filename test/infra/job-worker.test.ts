@@ -88,10 +88,22 @@ describe('worker permissions (dev)', () => {
     );
   });
 
-  it('has no access to the dead-letter queue and never scans the table', () => {
-    const statements = JSON.stringify(workerPolicyStatements());
-    expect(statements).not.toContain('DeadLetterQueue');
-    expect(statements).not.toContain('dynamodb:Scan');
+  it('may only send to the dead-letter queue (malformed messages go there at once), and never scans the table', () => {
+    const statements = workerPolicyStatements();
+    const onDeadLetterQueue = statements.filter((statement) => JSON.stringify(statement.Resource).includes('DeadLetterQueue'));
+    expect(onDeadLetterQueue.flatMap((statement) => [statement.Action].flat())).toEqual([
+      'sqs:SendMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+    ]);
+    expect(JSON.stringify(statements)).not.toContain('dynamodb:Scan');
+  });
+
+  it('changes jobs only by conditional update: no put, no delete on the table', () => {
+    const actions = workerPolicyStatements().flatMap((statement) => [statement.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
+    expect(actions).not.toContain('dynamodb:PutItem');
+    expect(actions).not.toContain('dynamodb:DeleteItem');
   });
 
   it('may send e-mail through SES and nothing else of SES', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { ApiClient } from './support/api-client.ts';
+import { ApiClient, eventually } from './support/api-client.ts';
 
 const { apiUrl } = inject('platform');
 
@@ -199,13 +199,18 @@ describe('GET /health and GET /stats', () => {
     const { body: third } = await api.submit({ type: 'echo', payload: {}, delaySeconds: 900 });
     await api.request('POST', `/jobs/${third.jobId}/cancel`);
 
-    const stats = await api.request<{ jobs: Record<string, number>; queued: number; inFlight: number; deadLettered: number }>(
-      'GET',
-      '/stats',
-    );
+    // The counts follow the table's stream, a moment behind the jobs themselves.
+    const expected = { queued: 2, running: 0, retrying: 0, completed: 0, failed: 0, cancelled: 1 };
+    const stats = await eventually('the counts to catch up', async () => {
+      const response = await api.request<{ jobs: Record<string, number>; queued: number; inFlight: number; deadLettered: number }>(
+        'GET',
+        '/stats',
+      );
+      expect(response.status).toBe(200);
+      return JSON.stringify(response.body.jobs) === JSON.stringify(expected) ? response : undefined;
+    });
 
-    expect(stats.status).toBe(200);
-    expect(stats.body.jobs).toEqual({ queued: 2, running: 0, retrying: 0, completed: 0, failed: 0, cancelled: 1 });
+    expect(stats.body.jobs).toEqual(expected);
     expect(stats.body).toHaveProperty('inFlight');
     expect(stats.body).toHaveProperty('deadLettered');
   });

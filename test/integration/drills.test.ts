@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli, type CliIo } from '../../local/cli/program.ts';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../local/platform.ts';
+import { COUNTED_COMPLETIONS_ENV } from './support/debug-logs.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
 import { LocalQueue } from './support/queues.ts';
 
@@ -44,6 +45,7 @@ describe('on-call drills', () => {
       endpoints: shared.endpoints,
       dataDir,
       reconcileIntervalSeconds: 1,
+      functionEnv: COUNTED_COMPLETIONS_ENV,
       queueSettings: { maxReceiveCount: 2, visibilityTimeoutSeconds: 8 },
       onFunctionOutput: (line) => {
         if (!line.includes('"job completed"')) return;

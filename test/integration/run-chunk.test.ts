@@ -43,15 +43,15 @@ describe.skipIf(!redisUp)('runChunk against Redis, DynamoDB Local and S3', () =>
   it('counts a chunk once when it runs again after storing its part', async () => {
     // Prepare
     const job = await runningReport(3);
-    await runChunk(dependencies, { jobId: job.jobId, chunkIndex: 0 }, signal);
+    await runChunk(dependencies, { jobId: job.jobId, owner: job.owner, chunkIndex: 0 }, signal);
 
     // Act
-    const again = await runChunk(dependencies, { jobId: job.jobId, chunkIndex: 0 }, signal);
+    const again = await runChunk(dependencies, { jobId: job.jobId, owner: job.owner, chunkIndex: 0 }, signal);
 
     // Assess
     expect(again).toEqual({ kind: 'duplicate', count: 1, total: 3 });
     expect(await chunks.count(job.jobId)).toBe(1);
-    expect((await repository.get(job.jobId))?.progress).toEqual({ done: 1, total: 3 });
+    expect((await repository.get(job))?.progress).toEqual({ done: 1, total: 3 });
   });
 
   it('counts each of many concurrent duplicate runs once and assembles the output once every chunk is in', async () => {
@@ -60,11 +60,13 @@ describe.skipIf(!redisUp)('runChunk against Redis, DynamoDB Local and S3', () =>
     const runs = [0, 1, 2, 3, 4].flatMap((chunkIndex) => [chunkIndex, chunkIndex, chunkIndex]);
 
     // Act
-    const outcomes = await Promise.all(runs.map((chunkIndex) => runChunk(dependencies, { jobId: job.jobId, chunkIndex }, signal)));
+    const outcomes = await Promise.all(
+      runs.map((chunkIndex) => runChunk(dependencies, { jobId: job.jobId, owner: job.owner, chunkIndex }, signal)),
+    );
 
     // Assess
     expect(outcomes.filter((outcome) => outcome.kind === 'counted')).toHaveLength(4);
-    const stored = await repository.get(job.jobId);
+    const stored = await repository.get(job);
     expect(stored).toMatchObject({ status: 'completed', progress: { done: 5, total: 5 }, result: { bucket: BUCKET, rows: 500 } });
     const { rows, headerCount } = reportRowNumbers(await readOutput(shared.endpoints.sqs, BUCKET, `reports/${job.jobId}.csv`));
     expect(headerCount).toBe(1);
@@ -75,19 +77,21 @@ describe.skipIf(!redisUp)('runChunk against Redis, DynamoDB Local and S3', () =>
   it('lets the last chunk run again and finish when the assembler crashed before its upload', async () => {
     // Prepare
     const job = await runningReport(2);
-    await runChunk(dependencies, { jobId: job.jobId, chunkIndex: 0 }, signal);
+    await runChunk(dependencies, { jobId: job.jobId, owner: job.owner, chunkIndex: 0 }, signal);
     const crashing = new OutputStore(s3, BUCKET);
     crashing.put = async () => {
       throw new Error('task stopped during the upload');
     };
-    await expect(runChunk({ ...dependencies, outputs: crashing }, { jobId: job.jobId, chunkIndex: 1 }, signal)).rejects.toThrow(/upload/);
+    await expect(
+      runChunk({ ...dependencies, outputs: crashing }, { jobId: job.jobId, owner: job.owner, chunkIndex: 1 }, signal),
+    ).rejects.toThrow(/upload/);
 
     // Act
-    const retried = await runChunk(dependencies, { jobId: job.jobId, chunkIndex: 1 }, signal);
+    const retried = await runChunk(dependencies, { jobId: job.jobId, owner: job.owner, chunkIndex: 1 }, signal);
 
     // Assess
     expect(retried.kind).toBe('assembled');
-    expect(await repository.get(job.jobId)).toMatchObject({ status: 'completed', result: { rows: 200 } });
+    expect(await repository.get(job)).toMatchObject({ status: 'completed', result: { rows: 200 } });
     const { rows } = reportRowNumbers(await readOutput(shared.endpoints.sqs, BUCKET, `reports/${job.jobId}.csv`));
     expect(rows).toHaveLength(200);
   });
@@ -99,7 +103,7 @@ describe.skipIf(!redisUp)('runChunk against Redis, DynamoDB Local and S3', () =>
     stop.abort(new Error('SIGTERM'));
 
     // Act
-    const run = runChunk(dependencies, { jobId: job.jobId, chunkIndex: 0 }, stop.signal);
+    const run = runChunk(dependencies, { jobId: job.jobId, owner: job.owner, chunkIndex: 0 }, stop.signal);
 
     // Assess
     await expect(run).rejects.toMatchObject({ name: 'ChunkHandedBackError' });

@@ -1,4 +1,10 @@
-import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { JobMessage } from '../domain/job-message.ts';
 import { MAX_VISIBILITY_SECONDS } from '../domain/retry-delay.ts';
 
@@ -11,6 +17,10 @@ export interface QueueDepths {
   readonly deadLettered: number;
 }
 
+/** SendMessageBatch takes 10 entries (SQS API reference). */
+const SEND_BATCH_MAX = 10;
+const SEND_ROUNDS = 3;
+
 /** The job queue and its dead-letter queue, as the functions use them. */
 export class JobQueue {
   constructor(
@@ -22,6 +32,52 @@ export class JobQueue {
   async send(message: JobMessage, delaySeconds = 0): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message), DelaySeconds: delaySeconds }),
+    );
+  }
+
+  /**
+   * Sends messages ten to a call (the SendMessageBatch maximum), re-sending entries SQS failed
+   * for a reason worth retrying; returns, for each message in order, whether it was sent.
+   */
+  async sendMany(messages: readonly { readonly message: JobMessage; readonly delaySeconds: number }[]): Promise<boolean[]> {
+    const sent = messages.map(() => false);
+    const chunks = Array.from({ length: Math.ceil(messages.length / SEND_BATCH_MAX) }, (_, index) => index * SEND_BATCH_MAX);
+    await Promise.all(
+      chunks.map(async (start) => {
+        let pending = messages.slice(start, start + SEND_BATCH_MAX).map((entry, offset) => ({ ...entry, index: start + offset }));
+        for (let round = 0; pending.length > 0 && round < SEND_ROUNDS; round += 1) {
+          try {
+            const { Failed = [] } = await this.sqs.send(
+              new SendMessageBatchCommand({
+                QueueUrl: this.queueUrl,
+                Entries: pending.map(({ message, delaySeconds, index }) => ({
+                  Id: String(index),
+                  MessageBody: JSON.stringify(message),
+                  DelaySeconds: delaySeconds,
+                })),
+              }),
+            );
+            const failures = new Map(Failed.map((entry) => [entry.Id, entry]));
+            for (const entry of pending) if (!failures.has(String(entry.index))) sent[entry.index] = true;
+            // A sender fault (a malformed entry) fails again however often it is sent.
+            pending = pending.filter((entry) => failures.get(String(entry.index))?.SenderFault === false);
+          } catch {
+            // The whole call failed (throttled, unreachable): try the same entries once more.
+          }
+        }
+      }),
+    );
+    return sent;
+  }
+
+  /** Sends a message that no retry can help straight to the dead-letter queue, where on-call engineers see it. */
+  async sendToDeadLetterQueue(body: string, reason: string): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.deadLetterQueueUrl,
+        MessageBody: body,
+        MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 256) } },
+      }),
     );
   }
 

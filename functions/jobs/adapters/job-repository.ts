@@ -1,22 +1,40 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
-import { UnavailableError, ValidationError } from '../domain/errors.ts';
-import type { Job, JobProgress, JobStatus } from '../domain/job.ts';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { UnavailableError } from '../domain/errors.ts';
+import { JOB_STATUSES, type Job, type JobProgress, type JobStatus } from '../domain/job.ts';
+import { claimChange } from '../domain/lifecycle.ts';
+import {
+  countsKey,
+  callerPartitionKeys,
+  idempotencyKeyItemKey,
+  jobKey,
+  payloadKey,
+  statusKeyOf,
+  type ItemKey,
+  type JobRef,
+} from './job-keys.ts';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.ts';
+import { decodeListCursor, encodeListCursor, mergeShardPages, type ShardPage } from './sharded-listing.ts';
 
-const { partitionKey, indexes } = JOB_TABLE_SCHEMA;
+const { partitionKey, sortKey, timeToLiveAttribute, indexes } = JOB_TABLE_SCHEMA;
 
-/** Another writer changed the job since it was read; re-read and decide again. */
+/** Another writer changed the job since it was read; `current` is the job as it is now, when known. */
 export class StaleJobError extends Error {
-  constructor(jobId: string) {
+  constructor(
+    jobId: string,
+    readonly current?: Job,
+  ) {
     super(`Job ${jobId} changed while it was being updated`);
     this.name = 'StaleJobError';
   }
@@ -29,7 +47,6 @@ export interface IdempotencyRecord {
 }
 
 export interface NewIdempotencyKey extends IdempotencyRecord {
-  readonly owner: string;
   readonly key: string;
   /** Epoch seconds after which the key may be reused. */
   readonly expiresAt: number;
@@ -48,65 +65,133 @@ export interface JobPage {
   readonly nextCursor: string | null;
 }
 
+/** What became of one job of a batch write. */
+export type CreateOutcome =
+  { readonly job: Job; readonly written: true } | { readonly job: Job; readonly written: false; readonly error: unknown };
+
+/** The result of a claim: the job now running, or the job as it stands when it could not be claimed. */
+export type ClaimResult = { readonly claimed: Job } | { readonly claimed: undefined; readonly current: Job | undefined };
+
 /**
- * A stored job: the job plus its keys. Payload and result are kept as JSON text, so any JSON
- * a caller sends is stored as sent (DynamoDB maps cap nesting at 32 levels and numbers at 38 digits).
+ * Payloads up to this size live in the job item; larger ones get an item of their own, so a
+ * transition (billed on the item's size, 1 WRU per KB) never pays for the payload again.
  */
-type JobItem = Omit<Job, 'payload' | 'result'> & {
+export const INLINE_PAYLOAD_BYTES = 1024;
+
+/** A split-off payload item outlives any job that refers to it (finished jobs are kept for days, failed ones ≥ 15). */
+const PAYLOAD_ITEM_DAYS = 366;
+
+/** BatchWriteItem takes 25 requests, BatchGetItem 100 keys (DynamoDB API reference). */
+const BATCH_WRITE_MAX = 25;
+const BATCH_GET_MAX = 100;
+/** Rounds of re-sending what a batch call handed back unprocessed (throttling), with a growing pause. */
+const BATCH_ROUNDS = 5;
+
+/**
+ * A stored job: the job's fields plus its keys. The job id is the sort key. Payload and result
+ * are kept as JSON text, so any JSON a caller sends is stored as sent (DynamoDB maps cap
+ * nesting at 32 levels and numbers at 38 digits).
+ */
+type JobItem = Omit<Job, 'jobId' | 'payload' | 'result'> & {
   pk: string;
-  ownerStatus: string;
-  payloadJson: string;
+  sk: string;
+  statusKey?: string;
+  /** The payload as JSON, when it is small enough to sit here. */
+  payloadJson?: string;
+  /** True when the payload has its own item. */
+  payloadItem?: true;
   resultJson?: string;
 };
 
-const idempotencyKeyOf = (owner: string, key: string): string => `idempotency#${owner}#${key}`;
-
 function toItem(job: Job): JobItem {
-  const { payload, result, ...rest } = job;
-  const item: JobItem = {
-    ...rest,
-    pk: job.jobId,
-    ownerStatus: `${job.owner}#${job.status}`,
-    payloadJson: JSON.stringify(payload),
-  };
+  const { jobId: _jobId, payload, result, ...rest } = job;
+  const key = jobKey(job);
+  const item: JobItem = { ...rest, pk: key.pk, sk: key.sk };
+  const statusKey = statusKeyOf(key.pk, job.status);
+  if (statusKey !== undefined) item.statusKey = statusKey;
+  const payloadJson = JSON.stringify(payload);
+  if (Buffer.byteLength(payloadJson) <= INLINE_PAYLOAD_BYTES) item.payloadJson = payloadJson;
+  else item.payloadItem = true;
   if (result !== undefined) item.resultJson = JSON.stringify(result);
   return item;
 }
 
-function fromItem(item: Record<string, unknown>): Job {
-  const { pk: _pk, ownerStatus: _ownerStatus, payloadJson, resultJson, ...rest } = item as JobItem;
-  const job = { ...rest, payload: JSON.parse(payloadJson) as Record<string, unknown> } as Job & { result?: unknown };
+function fromItem(item: Record<string, NativeAttributeValue>, payloadJson?: string): Job {
+  const { pk: _pk, sk, statusKey: _statusKey, payloadJson: inline, payloadItem: _payloadItem, resultJson, ...rest } = item as JobItem;
+  const text = inline ?? payloadJson;
+  if (text === undefined) throw new Error(`Job ${sk} has no payload item`);
+  const job = { ...rest, jobId: sk, payload: JSON.parse(text) as Record<string, unknown> } as Job & { result?: unknown };
   if (resultJson !== undefined) job.result = JSON.parse(resultJson);
   return job;
 }
 
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
+const isJobItem = (item: Record<string, NativeAttributeValue> | undefined): item is Record<string, NativeAttributeValue> =>
+  item !== undefined && typeof item.status === 'string';
+
+/** The item a failed condition check returned (ReturnValuesOnConditionCheckFailure), if it is a job. */
+function itemOfConditionFailure(error: ConditionalCheckFailedException): Record<string, NativeAttributeValue> | undefined {
+  const item = error.Item === undefined ? undefined : unmarshall(error.Item);
+  return isJobItem(item) ? item : undefined;
 }
 
-function decodeCursor(cursor: string, indexKey: string, indexValue: string): Record<string, string> {
-  const invalid = new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'must be a nextCursor returned by this listing' }]);
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  const record = key as Record<string, unknown> | null;
-  const expected = [partitionKey, indexKey, 'createdAt'];
-  if (
-    typeof record !== 'object' ||
-    record === null ||
-    Object.keys(record).length !== new Set(expected).size ||
-    !expected.every((name) => typeof record[name] === 'string') ||
-    record[indexKey] !== indexValue
-  ) {
-    throw invalid;
-  }
-  return record as Record<string, string>;
+/** The job a write request is for: job items are keyed by the job id, payload items by `p#<jobId>`. */
+function jobIdOfRequest(request: WriteRequest): string {
+  const key = request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {};
+  const pk = String(key[partitionKey] ?? '');
+  return pk.startsWith('p#') ? pk.slice(2) : String(key[sortKey] ?? '');
 }
 
-/** Reads and writes jobs in the job table; every write of an existing job is conditional on its version. */
+type WriteRequest = {
+  PutRequest?: { Item: Record<string, NativeAttributeValue> };
+  DeleteRequest?: { Key: Record<string, NativeAttributeValue> };
+};
+
+/** The attributes of `after` that differ from `before` (SET) and those it no longer has (REMOVE). */
+function itemChanges(before: JobItem, after: JobItem): { set: Record<string, unknown>; remove: string[] } {
+  const set: Record<string, unknown> = {};
+  const remove: string[] = [];
+  const b = before as Record<string, unknown>;
+  const a = after as Record<string, unknown>;
+  for (const [name, value] of Object.entries(a)) {
+    if (name === partitionKey || name === sortKey) continue;
+    if (JSON.stringify(b[name]) !== JSON.stringify(value)) set[name] = value;
+  }
+  for (const name of Object.keys(b)) if (!(name in a)) remove.push(name);
+  return { set, remove };
+}
+
+/** Builds `SET #a = :a, … REMOVE #b, …` with placeholders for every name and value. */
+function updateExpression(set: Record<string, unknown>, remove: readonly string[], increments: readonly string[] = []) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  Object.entries(set).forEach(([name, value], index) => {
+    names[`#s${index}`] = name;
+    values[`:s${index}`] = value;
+    sets.push(`#s${index} = :s${index}`);
+  });
+  increments.forEach((name, index) => {
+    names[`#i${index}`] = name;
+    sets.push(`#i${index} = #i${index} + :one`);
+    values[':one'] = 1;
+  });
+  const removes = remove.map((name, index) => {
+    names[`#r${index}`] = name;
+    return `#r${index}`;
+  });
+  const expression = [sets.length > 0 ? `SET ${sets.join(', ')}` : '', removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
+  return { expression, names, values };
+}
+
+const pause = (round: number) => new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
+
+/**
+ * Reads and writes jobs in the job table (layout in job-table-schema.ts). A job is written
+ * whole once, when it is created; every later change is a conditional `UpdateItem` of the
+ * attributes that changed, expecting the version it read.
+ */
 export class JobRepository {
   private readonly documents: DynamoDBDocumentClient;
 
@@ -117,11 +202,33 @@ export class JobRepository {
     this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async get(jobId: string): Promise<Job | undefined> {
+  async get(ref: JobRef): Promise<Job | undefined> {
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: jobKey(ref), ConsistentRead: true }));
+    if (!isJobItem(Item) || Item.owner !== ref.owner) return undefined;
+    return this.withPayload(Item);
+  }
+
+  /** The job of a stored item, reading its payload item when the payload lives apart. */
+  private async withPayload(item: Record<string, NativeAttributeValue>): Promise<Job> {
+    if (item.payloadItem !== true) return fromItem(item);
     const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { [partitionKey]: jobId }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: payloadKey(item.sk as string), ConsistentRead: true }),
     );
-    return Item === undefined || Item.owner === undefined ? undefined : fromItem(Item);
+    return fromItem(item, Item?.payloadJson as string | undefined);
+  }
+
+  /** The items that store a new job: its own, and its payload's when that is too large to sit in it. */
+  private newItems(job: Job): Record<string, NativeAttributeValue>[] {
+    const item = toItem(job);
+    if (item.payloadItem !== true) return [item];
+    return [
+      item,
+      {
+        ...payloadKey(job.jobId),
+        payloadJson: JSON.stringify(job.payload),
+        [timeToLiveAttribute]: Math.floor(Date.parse(job.createdAt) / 1000) + PAYLOAD_ITEM_DAYS * 86_400,
+      },
+    ];
   }
 
   /**
@@ -129,33 +236,38 @@ export class JobRepository {
    * key's earlier record instead when the key is already taken.
    */
   async create(job: Job, idempotency?: NewIdempotencyKey): Promise<IdempotencyRecord | undefined> {
-    const putJob = {
-      TableName: this.tableName,
-      Item: toItem(job),
-      ConditionExpression: 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: { '#pk': partitionKey },
-    };
+    const [item, payloadItem] = this.newItems(job);
     if (idempotency === undefined) {
-      await this.documents.send(new PutCommand(putJob));
+      if (payloadItem === undefined) await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item }));
+      else await this.writeAll([item as Record<string, NativeAttributeValue>, payloadItem].map((Item) => ({ PutRequest: { Item } })));
       return undefined;
     }
+    // The payload item is written first, outside the transaction: a transaction bills twice per KB.
+    if (payloadItem !== undefined) await this.documents.send(new PutCommand({ TableName: this.tableName, Item: payloadItem }));
     try {
       await this.documents.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: putJob },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: item,
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': partitionKey },
+              },
+            },
             {
               Put: {
                 TableName: this.tableName,
                 Item: {
-                  [partitionKey]: idempotencyKeyOf(idempotency.owner, idempotency.key),
+                  ...idempotencyKeyItemKey(job.owner, idempotency.key),
                   jobId: idempotency.jobId,
                   requestHash: idempotency.requestHash,
-                  [JOB_TABLE_SCHEMA.timeToLiveAttribute]: idempotency.expiresAt,
+                  [timeToLiveAttribute]: idempotency.expiresAt,
                 },
                 // TTL deletes lazily, so an expired key is reusable even while it still exists.
                 ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt < :now',
-                ExpressionAttributeNames: { '#pk': partitionKey, '#expiresAt': JOB_TABLE_SCHEMA.timeToLiveAttribute },
+                ExpressionAttributeNames: { '#pk': partitionKey, '#expiresAt': timeToLiveAttribute },
                 ExpressionAttributeValues: { ':now': Math.floor(Date.parse(job.createdAt) / 1000) },
               },
             },
@@ -165,51 +277,161 @@ export class JobRepository {
       return undefined;
     } catch (error) {
       if ((error as Error).name !== 'TransactionCanceledException') throw error;
-      const earlier = await this.findIdempotencyKey(idempotency.owner, idempotency.key, Date.parse(job.createdAt));
+      const earlier = await this.findIdempotencyKey(job.owner, idempotency.key, Date.parse(job.createdAt));
       if (earlier === undefined) throw error;
       return earlier;
     }
   }
 
+  /** Writes new jobs (without idempotency keys) in as few BatchWriteItem calls as they fit; reports each job. */
+  async createMany(jobs: readonly Job[]): Promise<CreateOutcome[]> {
+    const requests = jobs.flatMap((job) => this.newItems(job).map((Item) => ({ PutRequest: { Item } })));
+    const unwritten = new Set((await this.writeAll(requests, false)).map(jobIdOfRequest));
+    return jobs.map((job) =>
+      unwritten.has(job.jobId)
+        ? { job, written: false, error: new UnavailableError('The job could not be stored; nothing was accepted, retry it') }
+        : { job, written: true },
+    );
+  }
+
+  /**
+   * Removes jobs whose message could not be sent, with their payload and idempotency-key items,
+   * so that no job is left without a message (SPEC §2). Best effort: what remains is found by
+   * the stale-job sweep.
+   */
+  async deleteUnsent(jobs: readonly Job[], idempotencyKeys: readonly (string | undefined)[] = []): Promise<void> {
+    const keys: ItemKey[] = jobs.flatMap((job, index) => {
+      const key = idempotencyKeys[index];
+      return [
+        jobKey(job),
+        ...(Buffer.byteLength(JSON.stringify(job.payload)) > INLINE_PAYLOAD_BYTES ? [payloadKey(job.jobId)] : []),
+        ...(key === undefined ? [] : [idempotencyKeyItemKey(job.owner, key)]),
+      ];
+    });
+    await this.writeAll(keys.map((Key) => ({ DeleteRequest: { Key } })));
+  }
+
+  /**
+   * Sends write requests 25 at a time, re-sending what DynamoDB hands back unprocessed. With
+   * `mustFinish` it throws when some remain; otherwise it returns them.
+   */
+  private async writeAll(requests: WriteRequest[], mustFinish = true): Promise<WriteRequest[]> {
+    let pending = requests;
+    let left: WriteRequest[] = [];
+    for (let round = 0; pending.length > 0 && round < BATCH_ROUNDS; round += 1) {
+      if (round > 0) await pause(round);
+      const chunks = Array.from({ length: Math.ceil(pending.length / BATCH_WRITE_MAX) }, (_, index) =>
+        pending.slice(index * BATCH_WRITE_MAX, (index + 1) * BATCH_WRITE_MAX),
+      );
+      const results = await Promise.allSettled(
+        chunks.map((chunk) => this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: chunk } }))),
+      );
+      left = [];
+      results.forEach((result, index) => {
+        if (result.status === 'rejected') left.push(...(chunks[index] ?? []));
+        else left.push(...((result.value.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[]));
+      });
+      pending = left;
+    }
+    if (mustFinish && left.length > 0) throw new UnavailableError(`${left.length} table writes were not processed; retry later`);
+    return left;
+  }
+
   /** The job an unexpired idempotency key points at, if any. */
   async findIdempotencyKey(owner: string, key: string, now: number): Promise<IdempotencyRecord | undefined> {
     const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { [partitionKey]: idempotencyKeyOf(owner, key) }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: idempotencyKeyItemKey(owner, key), ConsistentRead: true }),
     );
-    if (Item === undefined || (Item.expiresAt as number) * 1000 <= now) return undefined;
+    if (Item === undefined || (Item[timeToLiveAttribute] as number) * 1000 <= now) return undefined;
     return { jobId: Item.jobId as string, requestHash: Item.requestHash as string };
   }
 
-  /** Writes `job` if the stored version is still the one before it; else throws StaleJobError. */
-  async save(job: Job): Promise<void> {
+  /**
+   * Claims a job for a first delivery of its message in one conditional write, with no read
+   * before it: a `queued` job, or a `retrying` one whose next attempt is due, of the type the
+   * message names, becomes `running` (lifecycle.ts `claimChange`). Otherwise nothing is written
+   * and the job is returned as it is, for the lifecycle to decide.
+   */
+  async claim(ref: JobRef & { readonly type: string }, now: number, leaseMs: number): Promise<ClaimResult> {
+    const change = claimChange(now, leaseMs);
+    const { expression, names, values } = updateExpression(change.set, change.remove, change.increment);
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: jobKey(ref),
+          UpdateExpression: expression,
+          ConditionExpression:
+            '#owner = :owner AND #type = :type AND (#status = :queued OR (#status = :retrying AND #nextAttemptAt <= :now))',
+          ExpressionAttributeNames: {
+            ...names,
+            '#owner': 'owner',
+            '#type': 'type',
+            '#status': 'status',
+            '#nextAttemptAt': 'nextAttemptAt',
+          },
+          ExpressionAttributeValues: {
+            ...values,
+            ':owner': ref.owner,
+            ':type': ref.type,
+            ':queued': 'queued',
+            ':retrying': 'retrying',
+            ':now': new Date(now).toISOString(),
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { claimed: await this.withPayload(Attributes ?? {}) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const item = itemOfConditionFailure(error);
+      return { claimed: undefined, current: item === undefined || item.owner !== ref.owner ? undefined : await this.withPayload(item) };
+    }
+  }
+
+  /**
+   * Writes the change from `before` (the job as read) to `after` (what the lifecycle made of
+   * it) as one conditional update of the attributes that changed; the payload is never
+   * written again. Throws StaleJobError, carrying the job as it is now, if another writer
+   * moved it on since it was read.
+   */
+  async transition(before: Job, after: Job): Promise<void> {
+    const { set, remove } = itemChanges(toItem(before), toItem(after));
+    delete set.payloadJson;
+    delete set.payloadItem;
+    const { expression, names, values } = updateExpression(set, remove);
     try {
       await this.documents.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: toItem(job),
+          Key: jobKey(before),
+          UpdateExpression: expression,
           ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': job.version - 1 },
+          ExpressionAttributeNames: { ...names, '#version': 'version' },
+          ExpressionAttributeValues: { ...values, ':expected': before.version },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new StaleJobError(job.jobId);
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const item = itemOfConditionFailure(error);
+      throw new StaleJobError(before.jobId, item === undefined ? undefined : await this.withPayload(item));
     }
   }
 
   /**
    * Sets a running job's progress if it moves forward; false when the job is not running or
-   * already shows as much. One update instead of read-then-save: chunks finishing at the same
+   * already shows as much. One update instead of read-then-write: chunks finishing at the same
    * time would otherwise lose the optimistic lock to each other. It still bumps `version`, so
-   * every read-then-save writer notices it.
+   * every read-then-write writer notices it.
    */
-  async recordProgress(jobId: string, progress: JobProgress, now: number): Promise<boolean> {
+  async recordProgress(ref: JobRef, progress: JobProgress, now: number): Promise<boolean> {
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { [partitionKey]: jobId },
+          Key: jobKey(ref),
           UpdateExpression: 'SET #progress = :progress, #updatedAt = :updatedAt ADD #version :one',
           ConditionExpression: '#status = :running AND (attribute_not_exists(#progress) OR #progress.#done < :done)',
           ExpressionAttributeNames: {
@@ -235,83 +457,106 @@ export class JobRepository {
     }
   }
 
-  /** A caller's jobs, newest first, from an index (never a scan); `type` filters the index's pages. */
+  /**
+   * A caller's jobs, newest first, never by a scan: failed and cancelled jobs from the sparse
+   * status index, everything else from the caller's shards of the table, filtered by status and
+   * type. Every shard is read at once and the pages merged (sharded-listing.ts).
+   */
   async list(query: ListQuery): Promise<JobPage> {
-    const index = query.status === undefined ? indexes.byOwner : indexes.byOwnerStatus;
-    const indexValue = query.status === undefined ? query.owner : `${query.owner}#${query.status}`;
-    let startKey = query.cursor === undefined ? undefined : decodeCursor(query.cursor, index.partitionKey, indexValue);
-    const items: Job[] = [];
-    // With a type filter a page may hold none of the type; stop after a bounded number of reads.
-    for (let round = 0; round < 10 && items.length < query.limit; round += 1) {
+    const cursor = query.cursor === undefined ? undefined : decodeListCursor(query.cursor, query);
+    const shards = callerPartitionKeys(query.owner);
+    const indexed = query.status !== undefined && statusKeyOf('', query.status) !== undefined;
+    const filters: string[] = ['#owner = :owner'];
+    const names: Record<string, string> = { '#owner': 'owner' };
+    const values: Record<string, unknown> = { ':owner': query.owner };
+    if (query.status !== undefined && !indexed) {
+      filters.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = query.status;
+    }
+    if (query.type !== undefined && !indexed) {
+      filters.push('#type = :type');
+      names['#type'] = 'type';
+      values[':type'] = query.type;
+    }
+    const readShard = async (shard: number, before: string | undefined, limit: number): Promise<ShardPage> => {
+      const key = shards[shard] as string;
+      // Older than the page boundary, when there is one: job ids are time-ordered.
+      const keyCondition = {
+        KeyConditionExpression: `#pk = :pk${before === undefined ? '' : ' AND #sk < :before'}`,
+        names: { '#pk': indexed ? indexes.byCallerStatus.partitionKey : partitionKey, ...(before === undefined ? {} : { '#sk': sortKey }) },
+        values: {
+          ':pk': indexed ? statusKeyOf(key, query.status as JobStatus) : key,
+          ...(before === undefined ? {} : { ':before': before }),
+        },
+      };
       const page = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: '#key = :value',
-          ExpressionAttributeNames: { '#key': index.partitionKey },
-          ExpressionAttributeValues: { ':value': indexValue },
+          ...(indexed ? { IndexName: indexes.byCallerStatus.name } : { FilterExpression: filters.join(' AND ') }),
+          KeyConditionExpression: keyCondition.KeyConditionExpression,
+          ExpressionAttributeNames: { ...keyCondition.names, ...(indexed ? {} : names) },
+          ExpressionAttributeValues: { ...keyCondition.values, ...(indexed ? {} : values) },
           ScanIndexForward: false,
-          Limit: query.limit - items.length,
-          ExclusiveStartKey: startKey,
+          Limit: limit,
         }),
       );
-      const jobs = await this.getMany((page.Items ?? []).map((item) => item[partitionKey] as string));
-      items.push(...jobs.filter((job) => query.type === undefined || job.type === query.type));
-      startKey = page.LastEvaluatedKey as Record<string, string> | undefined;
-      if (startKey === undefined) break;
+      return {
+        items: page.Items ?? [],
+        // Where this shard's reading stopped (a filter may have dropped every item read).
+        evaluatedTo: page.LastEvaluatedKey === undefined ? undefined : String(page.LastEvaluatedKey[sortKey]),
+      };
+    };
+    const merged = await mergeShardPages(readShard, shards.length, query.limit, cursor?.before);
+    let jobs: Job[];
+    if (indexed) {
+      const found = await this.getMany(merged.items.map((item) => ({ pk: String(item[partitionKey]), sk: String(item[sortKey]) })));
+      jobs = found.filter(
+        (job) => job.owner === query.owner && job.status === query.status && (query.type === undefined || job.type === query.type),
+      );
+    } else {
+      jobs = await Promise.all(merged.items.map((item) => this.withPayload(item)));
     }
-    return { items, nextCursor: startKey === undefined ? null : encodeCursor(startKey) };
+    return { items: jobs, nextCursor: merged.before === undefined ? null : encodeListCursor(merged.before, query) };
   }
 
-  /** Jobs by id in the order given; ids whose job is gone (TTL) are skipped. */
-  private async getMany(jobIds: string[]): Promise<Job[]> {
-    if (jobIds.length === 0) return [];
-    const found = new Map<string, Job>();
-    let keys: Record<string, unknown>[] = jobIds.map((jobId) => ({ [partitionKey]: jobId }));
-    // BatchGetItem takes 100 keys and may hand some back unprocessed under load.
-    for (let round = 0; keys.length > 0 && round < 5; round += 1) {
-      const batch = keys.slice(0, 100);
-      const response = await this.documents.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: batch } } }));
-      for (const item of response.Responses?.[this.tableName] ?? []) found.set(item[partitionKey] as string, fromItem(item));
-      keys = [...(response.UnprocessedKeys?.[this.tableName]?.Keys ?? []), ...keys.slice(100)];
+  /** Jobs by key in the order given; keys whose job is gone (TTL) are skipped. */
+  private async getMany(keys: readonly ItemKey[]): Promise<Job[]> {
+    if (keys.length === 0) return [];
+    const found = new Map<string, Record<string, NativeAttributeValue>>();
+    let pending: Record<string, NativeAttributeValue>[] = keys.map((key) => ({ ...key }));
+    for (let round = 0; pending.length > 0 && round < BATCH_ROUNDS; round += 1) {
+      if (round > 0) await pause(round);
+      const batch = pending.slice(0, BATCH_GET_MAX);
+      const response = await this.documents.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: batch, ConsistentRead: true } } }),
+      );
+      for (const item of response.Responses?.[this.tableName] ?? []) found.set(String(item[sortKey]), item);
+      pending = [...(response.UnprocessedKeys?.[this.tableName]?.Keys ?? []), ...pending.slice(BATCH_GET_MAX)];
     }
     // Skipping them would move the cursor past jobs the caller never saw: fail, the caller retries.
-    if (keys.length > 0) throw new UnavailableError(`Could not read ${keys.length} of the listed jobs; retry the request`);
-    return jobIds.flatMap((jobId) => {
-      const job = found.get(jobId);
-      return job === undefined ? [] : [job];
+    if (pending.length > 0) throw new UnavailableError(`Could not read ${pending.length} of the listed jobs; retry the request`);
+    const items = keys.flatMap((key) => {
+      const item = found.get(key.sk);
+      return isJobItem(item) ? [item] : [];
     });
+    return Promise.all(items.map((item) => this.withPayload(item)));
   }
 
-  /** How many of a caller's jobs are in each status, counted on the status index (keys only). */
-  async countByStatus(owner: string, statuses: readonly JobStatus[]): Promise<Record<JobStatus, number>> {
-    const counts = await Promise.all(
-      statuses.map(async (status) => {
-        let count = 0;
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const page = await this.documents.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: indexes.byOwnerStatus.name,
-              KeyConditionExpression: '#key = :value',
-              ExpressionAttributeNames: { '#key': indexes.byOwnerStatus.partitionKey },
-              ExpressionAttributeValues: { ':value': `${owner}#${status}` },
-              Select: 'COUNT',
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          count += page.Count ?? 0;
-          startKey = page.LastEvaluatedKey;
-        } while (startKey !== undefined);
-        return [status, count] as const;
-      }),
-    );
-    return Object.fromEntries(counts) as Record<JobStatus, number>;
+  /**
+   * How many of a caller's jobs are in each status: one read of the caller's counts item, which
+   * the table's stream keeps up to date (functions/job-counts), seconds behind the jobs.
+   */
+  async countByStatus(owner: string): Promise<Record<JobStatus, number>> {
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: countsKey(owner) }));
+    return Object.fromEntries(JOB_STATUSES.map((status) => [status, Math.max(0, Number(Item?.[status] ?? 0))])) as Record<
+      JobStatus,
+      number
+    >;
   }
 
   /** Answers when the table answers: one read of a key that never exists. */
   async ping(): Promise<void> {
-    await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { [partitionKey]: 'health-check' } }));
+    await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { [partitionKey]: 'health-check', [sortKey]: '-' } }));
   }
 }

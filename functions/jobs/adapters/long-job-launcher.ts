@@ -3,6 +3,8 @@ import type { Job } from '../domain/job.ts';
 /** What a long job's state machine execution starts from: the record holds everything else. */
 export interface LongJobExecutionInput {
   readonly jobId: string;
+  /** The job's caller, which with the id keys its record. */
+  readonly owner: string;
   /** Seconds the execution waits before it marks the job running (the submission's `delaySeconds`). */
   readonly delaySeconds: number;
 }
@@ -12,7 +14,7 @@ export interface LongJobExecutionInput {
  * so starting it twice is harmless: Step Functions refuses or returns the existing one.
  */
 export interface LongJobLauncher {
-  start(job: Pick<Job, 'jobId'>, delaySeconds: number): Promise<void>;
+  start(job: Pick<Job, 'jobId' | 'owner'>, delaySeconds: number): Promise<void>;
 }
 
 /** Step Functions `StartExecution`; the SDK client loads on the first long job, not at cold start. */
@@ -39,12 +41,12 @@ export class StepFunctionsLauncher implements LongJobLauncher {
     };
   }
 
-  async start(job: Pick<Job, 'jobId'>, delaySeconds: number): Promise<void> {
+  async start(job: Pick<Job, 'jobId' | 'owner'>, delaySeconds: number): Promise<void> {
     this.client ??= this.load();
     const client = await this.client.catch((error: unknown) => {
       this.client = undefined;
       throw error;
     });
-    await client.start({ jobId: job.jobId, delaySeconds });
+    await client.start({ jobId: job.jobId, owner: job.owner, delaySeconds });
   }
 }

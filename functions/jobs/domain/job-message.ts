@@ -1,25 +1,70 @@
 import * as z from 'zod/mini';
+import type { JobError } from './job.ts';
 
 /**
- * The body of a job's queue message. It carries only the id (and the type, for logs): the
- * job's state lives in the table, so a message can never disagree with it.
+ * The outcome of a finished attempt whose state write failed (throttling, a timeout): the
+ * worker sends it as a new message of the job, so the outcome is written soon after and the
+ * attempt is never taken for a crash.
+ */
+export type AttemptOutcome =
+  | { readonly kind: 'completed'; readonly attempt: number; readonly run: number; readonly finishedAt: number; readonly result: unknown }
+  | {
+      readonly kind: 'failed';
+      readonly attempt: number;
+      readonly run: number;
+      readonly finishedAt: number;
+      readonly error: JobError;
+      readonly permanent: boolean;
+    };
+
+/**
+ * The body of a job's queue message. It carries the job's key (its caller and id) and its
+ * type, so the worker can claim the job in one write without reading it first: the job's state
+ * lives in the table, and a message can never disagree with it.
  */
 export interface JobMessage {
   readonly jobId: string;
+  readonly owner: string;
   readonly type: string;
+  readonly outcome?: AttemptOutcome;
 }
 
-const jobMessageSchema = z.object({ jobId: z.string().check(z.minLength(1)), type: z.string() });
+/** A message body that is not a job message: no retry can help, it goes to the DLQ at once. */
+export class MalformedMessageError extends Error {
+  constructor(reason: string, body: string) {
+    super(`${reason}: ${body.slice(0, 200)}`);
+    this.name = 'MalformedMessageError';
+  }
+}
 
-/** Parses a message body; a body that is not a job message is a permanent failure of that record. */
+const errorSchema = z.object({ message: z.string(), attempt: z.number(), at: z.string(), run: z.number() });
+const outcomeSchema = z.union([
+  z.object({ kind: z.literal('completed'), attempt: z.number(), run: z.number(), finishedAt: z.number(), result: z.unknown() }),
+  z.object({
+    kind: z.literal('failed'),
+    attempt: z.number(),
+    run: z.number(),
+    finishedAt: z.number(),
+    error: errorSchema,
+    permanent: z.boolean(),
+  }),
+]);
+const jobMessageSchema = z.object({
+  jobId: z.string().check(z.minLength(1)),
+  owner: z.string().check(z.minLength(1)),
+  type: z.string(),
+  outcome: z.optional(outcomeSchema),
+});
+
+/** Parses a message body; throws MalformedMessageError for a body that is not a job message. */
 export function parseJobMessage(body: string): JobMessage {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    throw new Error(`Message body is not JSON: ${body.slice(0, 100)}`);
+    throw new MalformedMessageError('Message body is not JSON', body);
   }
   const result = jobMessageSchema.safeParse(parsed);
-  if (!result.success) throw new Error(`Message body is not a job message: ${body.slice(0, 100)}`);
-  return result.data;
+  if (!result.success) throw new MalformedMessageError('Message body is not a job message (jobId, owner, type)', body);
+  return result.data as JobMessage;
 }

@@ -34,8 +34,7 @@ export interface Job {
   readonly startedAt?: string;
   readonly completedAt?: string;
   readonly nextAttemptAt?: string;
-  readonly lastError?: JobError;
-  /** Every error of every run, oldest first, capped at ERROR_HISTORY_LIMIT. */
+  /** Errors of every run, oldest first, bounded by ERROR_HISTORY_LIMIT and ERROR_HISTORY_MAX_BYTES; the last is `lastError`. */
   readonly errorHistory: readonly JobError[];
   readonly result?: unknown;
   readonly progress?: JobProgress;
@@ -53,8 +52,44 @@ export interface Job {
   readonly version: number;
 }
 
-/** Errors kept per job, so a long-failing job still fits a 400 KB item. */
+/** Errors kept per job, at most (SPEC §3 keeps the history across runs; the oldest go first). */
 export const ERROR_HISTORY_LIMIT = 20;
+
+/** Bytes one error message keeps (UTF-8): stack traces and upstream bodies can be megabytes. */
+export const ERROR_MESSAGE_MAX_BYTES = 1024;
+
+/**
+ * Bytes of error messages a job keeps in all. With the largest result (64 KB) and the job's
+ * own fields this keeps the item far below DynamoDB's 400 KB, so no transition fails on size.
+ */
+export const ERROR_HISTORY_MAX_BYTES = 16 * 1024;
+
+const TRUNCATION_MARK = ' …[truncated]';
+
+/** A message cut to ERROR_MESSAGE_MAX_BYTES of UTF-8, never inside a character. */
+export function boundedErrorMessage(message: string): string {
+  if (Buffer.byteLength(message) <= ERROR_MESSAGE_MAX_BYTES) return message;
+  const room = ERROR_MESSAGE_MAX_BYTES - Buffer.byteLength(TRUNCATION_MARK);
+  // Decoding a cut buffer drops a partial last character as U+FFFD; strip it.
+  const head = Buffer.from(message)
+    .subarray(0, room)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  return `${head}${TRUNCATION_MARK}`;
+}
+
+/** The history with `error` appended: its message bounded, then the oldest entries dropped to fit both limits. */
+export function appendError(history: readonly JobError[], error: JobError): JobError[] {
+  const next = [...history, { ...error, message: boundedErrorMessage(error.message) }].slice(-ERROR_HISTORY_LIMIT);
+  let bytes = next.reduce((sum, entry) => sum + Buffer.byteLength(entry.message), 0);
+  while (bytes > ERROR_HISTORY_MAX_BYTES && next.length > 1) bytes -= Buffer.byteLength(next.shift()?.message ?? '');
+  return next;
+}
+
+/** The job's most recent error, derived from the history (it is not stored twice). */
+export function lastErrorOf(job: Pick<Job, 'errorHistory'>): JobError | undefined {
+  return job.errorHistory.at(-1);
+}
 
 /** The job as the API shows it (SPEC §2). */
 export interface JobResource {
@@ -92,8 +127,9 @@ export function toJobResource(job: Job): JobResource {
   if (job.startedAt !== undefined) resource.startedAt = job.startedAt;
   if (job.completedAt !== undefined) resource.completedAt = job.completedAt;
   if (job.nextAttemptAt !== undefined) resource.nextAttemptAt = job.nextAttemptAt;
-  if (job.lastError !== undefined) {
-    const { message, attempt, at } = job.lastError;
+  const lastError = lastErrorOf(job);
+  if (lastError !== undefined) {
+    const { message, attempt, at } = lastError;
     resource.lastError = { message, attempt, at };
   }
   if (job.result !== undefined) resource.result = job.result;

@@ -1,5 +1,5 @@
 import { ConflictError } from './errors.ts';
-import { ERROR_HISTORY_LIMIT, type Job, type JobError } from './job.ts';
+import { appendError, type Job, type JobError } from './job.ts';
 
 /**
  * The job lifecycle of SPEC §3 as pure functions: each takes the job as read and returns the
@@ -17,8 +17,6 @@ export interface Delivery {
 export interface DeliveryTimings {
   /** How long a claimed attempt owns the job before another delivery may take over. */
   readonly leaseMs: number;
-  /** How long a message may wait for its job record before it is dropped as an orphan. */
-  readonly orphanGraceMs: number;
   /** Days a finished job is kept (TTL). */
   readonly retentionDays: number;
 }
@@ -29,15 +27,15 @@ export type DeliveryDecision =
   | { readonly action: 'run'; readonly job: Job; readonly redriven: boolean }
   /** Delete the message: the job needs nothing more from it. */
   | { readonly action: 'drop'; readonly reason: string }
-  /** Hand the message back for `delayMs`: another attempt holds the job, or its record is not written yet. */
+  /** Hand the message back for `delayMs`: another attempt holds the job, or its next attempt is not due. */
   | { readonly action: 'wait'; readonly delayMs: number; readonly reason: string }
   /** Write `job` (now failed) if given, then let SQS move the message to the dead-letter queue. */
   | { readonly action: 'deadLetter'; readonly job?: Job; readonly reason: string };
 
 const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 
-function withError(job: Job, error: JobError): Pick<Job, 'lastError' | 'errorHistory'> {
-  return { lastError: error, errorHistory: [...job.errorHistory, error].slice(-ERROR_HISTORY_LIMIT) };
+function withError(job: Job, error: JobError): Pick<Job, 'errorHistory'> {
+  return { errorHistory: appendError(job.errorHistory, error) };
 }
 
 /** A failed job opened for a new run queued at `queuedAt`: attempts from zero, errors kept. */
@@ -53,36 +51,42 @@ function reopenRun(job: Job, queuedAt: number): Job {
   return { ...rest, attempts: 0, run: job.run + 1, runQueuedAt: iso(queuedAt) };
 }
 
-function claim(job: Job, now: number, leaseMs: number, changes: Partial<Job> = {}): Job {
-  const { nextAttemptAt: _nextAttemptAt, ...rest } = job;
+/**
+ * What claiming a job for an attempt changes, declared once: the pure `claim` below applies it
+ * to a job as read, and the repository writes it as one conditional update with no read before.
+ */
+export function claimChange(now: number, leaseMs: number) {
   return {
-    ...rest,
-    ...changes,
-    status: 'running',
-    attempts: (changes.attempts ?? job.attempts) + 1,
-    startedAt: iso(now),
-    updatedAt: iso(now),
-    leaseUntil: now + leaseMs,
-    version: job.version + 1,
+    set: { status: 'running', startedAt: iso(now), updatedAt: iso(now), leaseUntil: now + leaseMs } satisfies Partial<Job>,
+    increment: ['attempts', 'version'] as const satisfies readonly (keyof Job)[],
+    remove: ['nextAttemptAt'] as const satisfies readonly (keyof Job)[],
   };
+}
+
+function claim(job: Job, now: number, leaseMs: number, changes: Partial<Job> = {}): Job {
+  const change = claimChange(now, leaseMs);
+  const { nextAttemptAt: _nextAttemptAt, ...rest } = { ...job, ...changes };
+  const claimed: Job = { ...rest, ...change.set, status: 'running' };
+  return { ...claimed, attempts: claimed.attempts + 1, version: claimed.version + 1 };
 }
 
 /** Decides what one delivery of a job's message does (SPEC §3-§4). */
 export function decideDelivery(job: Job | undefined, delivery: Delivery, timings: DeliveryTimings): DeliveryDecision {
   const { sentAt, now } = delivery;
-  if (job === undefined) {
-    // The API sends the message before it writes the job, and answers 202 only after both;
-    // a message whose job never appeared belongs to a submission that was answered 503.
-    const age = now - sentAt;
-    if (age >= timings.orphanGraceMs) return { action: 'drop', reason: 'no job record: its submission failed' };
-    return { action: 'wait', delayMs: Math.min(timings.orphanGraceMs - age, 10_000), reason: 'job record not written yet' };
-  }
+  // The API writes the record before it sends the message and deletes it again if the send
+  // fails, so a message without a record belongs to a submission that was answered 503.
+  if (job === undefined) return { action: 'drop', reason: 'no job record: its submission failed' };
   switch (job.status) {
     case 'completed':
     case 'cancelled':
       return { action: 'drop', reason: `job is already ${job.status}` };
+    case 'retrying': {
+      // A duplicate copy of the message can arrive before the backoff is over: it waits too.
+      const dueAt = job.nextAttemptAt === undefined ? now : Date.parse(job.nextAttemptAt);
+      if (dueAt > now) return { action: 'wait', delayMs: dueAt - now, reason: 'the next attempt is not due yet' };
+      return { action: 'run', job: claim(job, now, timings.leaseMs), redriven: false };
+    }
     case 'queued':
-    case 'retrying':
       return { action: 'run', job: claim(job, now, timings.leaseMs), redriven: false };
     case 'failed': {
       // A message sent after the job failed can only be a redrive from the DLQ (it gets a

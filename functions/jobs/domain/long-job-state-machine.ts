@@ -29,12 +29,12 @@ export const LONG_JOB_ERRORS = { recordMissing: 'JobRecordMissing', notCompleted
 export type LongJobStep = 'markRunning' | 'planChunks' | 'confirmCompleted' | 'markFailed';
 
 /** The environment variables a chunk task reads its chunk from; the container's entrypoint parses them. */
-export const CHUNK_ENV = { jobId: 'JOB_ID', chunkIndex: 'CHUNK_INDEX' } as const;
+export const CHUNK_ENV = { jobId: 'JOB_ID', owner: 'JOB_OWNER', chunkIndex: 'CHUNK_INDEX' } as const;
 
 export interface ChunkTaskTarget {
   readonly clusterArn: string;
   readonly taskDefinitionArn: string;
-  /** The container whose environment gets JOB_ID and CHUNK_INDEX. */
+  /** The container whose environment gets JOB_ID, JOB_OWNER and CHUNK_INDEX. */
   readonly containerName: string;
   readonly subnetIds: readonly string[];
   readonly securityGroupIds: readonly string[];
@@ -71,7 +71,7 @@ function lambdaStep(options: LongJobStateMachineOptions, step: LongJobStep, payl
   return {
     Type: 'Task',
     Resource: 'arn:aws:states:::lambda:invoke',
-    Parameters: { FunctionName: options.stepsFunction, Payload: { step, 'jobId.$': '$.jobId', ...payload } },
+    Parameters: { FunctionName: options.stepsFunction, Payload: { step, 'jobId.$': '$.jobId', 'owner.$': '$.owner', ...payload } },
     TimeoutSeconds: 60,
     ...rest,
     Retry: [
@@ -125,7 +125,7 @@ export function longJobStateMachineDefinition(options: LongJobStateMachineOption
       [S.runChunks]: {
         Type: 'Map',
         ItemsPath: '$.plan.chunks',
-        ItemSelector: { 'jobId.$': '$.jobId', 'chunkIndex.$': '$$.Map.Item.Value' },
+        ItemSelector: { 'jobId.$': '$.jobId', 'owner.$': '$.owner', 'chunkIndex.$': '$$.Map.Item.Value' },
         MaxConcurrency: options.maxConcurrency,
         ItemProcessor: {
           ProcessorConfig: { Mode: 'INLINE' },
@@ -151,6 +151,7 @@ export function longJobStateMachineDefinition(options: LongJobStateMachineOption
                       Name: chunkTask.containerName,
                       Environment: [
                         { Name: CHUNK_ENV.jobId, 'Value.$': '$.jobId' },
+                        { Name: CHUNK_ENV.owner, 'Value.$': '$.owner' },
                         { Name: CHUNK_ENV.chunkIndex, 'Value.$': "States.Format('{}', $.chunkIndex)" },
                       ],
                     },

@@ -5,6 +5,9 @@ import type { JobTypeDefinition } from './job-type.ts';
 import { MAX_ATTEMPTS_LIMIT } from './job-queue-settings.ts';
 import { findJobType, jobTypeNames } from './registry.ts';
 
+/** Bytes one submission may take as JSON: it must fit one queue message and one table item (SPEC §2). */
+export const MAX_SUBMISSION_BYTES = 256 * 1024;
+
 /** A validated `POST /jobs` body. */
 export interface Submission {
   readonly definition: JobTypeDefinition;

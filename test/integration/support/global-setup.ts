@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../../local/platform.ts';
+import { COUNTED_COMPLETIONS_ENV } from './debug-logs.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,8 +21,7 @@ let platform: LocalPlatform | undefined;
 export async function setup(project: TestProject): Promise<void> {
   platform = await startLocalPlatform({
     environment: localEnvironment({ name: 'itest' }),
-    // A message whose job record is missing is dropped after 5 s instead of 2 minutes.
-    functionEnv: { ORPHAN_GRACE_SECONDS: '5' },
+    functionEnv: COUNTED_COMPLETIONS_ENV,
     onError: (error) => console.error('event source error', error),
   });
   const { apiUrl, endpoints, tableName, queueUrl, deadLetterQueueUrl, outboxDir } = platform;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobMix } from '../../../bench/job-mix.ts';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../../local/platform.ts';
+import { COUNTED_COMPLETIONS_ENV } from './debug-logs.ts';
 import { ApiClient } from './api-client.ts';
 import { JobOutcomeLog, jobsById, readDeadLetters, submitAll, waitUntilTerminal, type SubmitReport } from './load-run.ts';
 
@@ -37,6 +38,7 @@ export function describeMixedLoad(options: MixedLoadOptions): void {
           worker: { ...localEnvironment().worker, maxConcurrency: 4, concurrencyPerBatch: 25 },
         }),
         ...(options.endpoints === undefined ? {} : { endpoints: options.endpoints }),
+        functionEnv: COUNTED_COMPLETIONS_ENV,
         onFunctionOutput: log.onLine,
       });
       api = new ApiClient(platform.apiUrl);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../functions/jobs/domain/errors.ts';
-import { ERROR_HISTORY_LIMIT, type JobError, type JobStatus } from '../../../functions/jobs/domain/job.ts';
+import {
+  ERROR_HISTORY_LIMIT,
+  ERROR_HISTORY_MAX_BYTES,
+  ERROR_MESSAGE_MAX_BYTES,
+  lastErrorOf,
+  type JobError,
+  type JobStatus,
+} from '../../../functions/jobs/domain/job.ts';
 import {
   cancelJob,
   completeJob,
@@ -13,7 +20,7 @@ import {
 } from '../../../functions/jobs/domain/lifecycle.ts';
 import { FACTORY_NOW, jobFactory } from '../../helpers/job-factory.ts';
 
-const timings: DeliveryTimings = { leaseMs: 15_000, orphanGraceMs: 120_000, retentionDays: 30 };
+const timings: DeliveryTimings = { leaseMs: 15_000, retentionDays: 30 };
 const DAY_SECONDS = 86_400;
 const now = FACTORY_NOW + 60_000;
 const iso = (epochMs: number): string => new Date(epochMs).toISOString();
@@ -23,36 +30,23 @@ function jobError(attempt: number, message = `failure ${attempt}`, run = 1): Job
 }
 
 describe('decideDelivery', () => {
-  describe('a message whose job record is missing', () => {
-    it('looks again for the record well before the orphan grace ends while the message is young', () => {
-      // Act
-      const decision = decideDelivery(undefined, { sentAt: now - 1_000, now }, timings);
+  it('drops a message whose job has no record: its submission was answered 503', () => {
+    // Act
+    const decision = decideDelivery(undefined, { sentAt: now - 1_000, now }, timings);
 
-      // Assess
-      expect(decision).toMatchObject({ action: 'wait', reason: 'job record not written yet' });
-      if (decision.action !== 'wait') return;
-      expect(decision.delayMs).toBeGreaterThan(0);
-      expect(decision.delayMs).toBeLessThan(timings.orphanGraceMs - 1_000);
-    });
+    // Assess
+    expect(decision).toEqual({ action: 'drop', reason: 'no job record: its submission failed' });
+  });
 
-    it('waits only until the grace ends when that is less than 5 seconds away', () => {
-      // Act
-      const decision = decideDelivery(undefined, { sentAt: now - 118_000, now }, timings);
+  it('makes a duplicate copy of a retrying job wait until its next attempt is due', () => {
+    // Prepare
+    const job = jobFactory({ status: 'retrying', attempts: 1, nextAttemptAt: iso(now + 30_000) });
 
-      // Assess
-      expect(decision).toMatchObject({ action: 'wait', delayMs: 2_000 });
-    });
+    // Act
+    const decision = decideDelivery(job, { sentAt: now - 1_000, now }, timings);
 
-    it.each([
-      ['exactly at the grace', 120_000],
-      ['past the grace', 600_000],
-    ])('drops the message as an orphan %s', (_, age) => {
-      // Act
-      const decision = decideDelivery(undefined, { sentAt: now - age, now }, timings);
-
-      // Assess
-      expect(decision).toEqual({ action: 'drop', reason: 'no job record: its submission failed' });
-    });
+    // Assess
+    expect(decision).toEqual({ action: 'wait', delayMs: 30_000, reason: 'the next attempt is not due yet' });
   });
 
   it.each<JobStatus>(['queued', 'retrying'])('claims a %s job: running, attempt + 1, a lease and a new version', (status) => {
@@ -112,7 +106,6 @@ describe('decideDelivery', () => {
       status: 'running',
       attempts: 2,
       maxAttempts: 3,
-      lastError: earlier,
       errorHistory: [earlier],
       version: 7,
       ...(leaseUntil === undefined ? {} : { leaseUntil }),
@@ -125,7 +118,8 @@ describe('decideDelivery', () => {
     expect(decision.action).toBe('run');
     if (decision.action !== 'run') return;
     const lost = { message: 'attempt 2 did not finish: the worker crashed or timed out', attempt: 2, at: iso(now), run: 1 };
-    expect(decision.job).toMatchObject({ status: 'running', attempts: 3, leaseUntil: now + timings.leaseMs, version: 8, lastError: lost });
+    expect(decision.job).toMatchObject({ status: 'running', attempts: 3, leaseUntil: now + timings.leaseMs, version: 8 });
+    expect(lastErrorOf(decision.job)).toEqual(lost);
     expect(decision.job.errorHistory).toEqual([earlier, lost]);
   });
 
@@ -146,8 +140,8 @@ describe('decideDelivery', () => {
       failedAt: now,
       completedAt: iso(now),
       version: 7,
-      lastError: { message: decision.reason, attempt: 3, at: iso(now), run: 1 },
     });
+    expect(decision.job && lastErrorOf(decision.job)).toEqual({ message: decision.reason, attempt: 3, at: iso(now), run: 1 });
     expect(decision.job).not.toHaveProperty('leaseUntil');
     expect(decision.job?.expiresAt).toBe(Math.floor(now / 1000) + timings.retentionDays * DAY_SECONDS);
   });
@@ -164,7 +158,6 @@ describe('decideDelivery', () => {
       failedAt,
       completedAt: iso(failedAt),
       expiresAt: Math.floor(failedAt / 1000) + 15 * DAY_SECONDS,
-      lastError: history[2],
       errorHistory: history,
       version: 9,
     });
@@ -250,7 +243,8 @@ describe('failJob', () => {
     const failed = failJob(job, error, now, 30);
 
     // Assess
-    expect(failed).toMatchObject({ status: 'failed', failedAt: now, lastError: error, errorHistory: [error], version: 6 });
+    expect(failed).toMatchObject({ status: 'failed', failedAt: now, errorHistory: [error], version: 6 });
+    expect(lastErrorOf(failed)).toEqual(error);
     expect(failed).not.toHaveProperty('leaseUntil');
   });
 
@@ -286,7 +280,6 @@ describe('scheduleRetry', () => {
       attempts: 1,
       nextAttemptAt: iso(now + 8_000),
       updatedAt: iso(now),
-      lastError: error,
       errorHistory: [error],
       version: 4,
     });
@@ -306,6 +299,34 @@ describe('scheduleRetry', () => {
     expect(retrying.errorHistory).toHaveLength(ERROR_HISTORY_LIMIT);
     expect(retrying.errorHistory[0]).toEqual(history[1]);
     expect(retrying.errorHistory.at(-1)).toEqual(newest);
+  });
+
+  it(`cuts each error message to ${ERROR_MESSAGE_MAX_BYTES} bytes of UTF-8, saying so`, () => {
+    // Prepare: 10 KB of a 3-byte character, so a cut could land inside one
+    const job = jobFactory({ status: 'running', attempts: 1, maxAttempts: 10 });
+    const huge = jobError(1, '€'.repeat(3_500));
+
+    // Act
+    const retrying = scheduleRetry(job, huge, now, 1);
+
+    // Assess
+    const kept = lastErrorOf(retrying)?.message ?? '';
+    expect(Buffer.byteLength(kept)).toBeLessThanOrEqual(ERROR_MESSAGE_MAX_BYTES);
+    expect(kept).toMatch(/^€+ …\[truncated\]$/);
+  });
+
+  it(`keeps at most ${ERROR_HISTORY_MAX_BYTES} bytes of error messages, dropping the oldest`, () => {
+    // Prepare: messages of 1 KB each would take 20 KB at the entry limit
+    let job = jobFactory({ status: 'running', attempts: 1, maxAttempts: 10 });
+    for (let attempt = 1; attempt <= ERROR_HISTORY_LIMIT; attempt += 1) {
+      job = { ...scheduleRetry(job, jobError(attempt, `${attempt}:`.padEnd(4_000, 'x')), now, 1), status: 'running' };
+    }
+
+    // Assess
+    const bytes = job.errorHistory.reduce((sum, entry) => sum + Buffer.byteLength(entry.message), 0);
+    expect(bytes).toBeLessThanOrEqual(ERROR_HISTORY_MAX_BYTES);
+    expect(job.errorHistory.length).toBeLessThan(ERROR_HISTORY_LIMIT);
+    expect(lastErrorOf(job)?.message.startsWith(`${ERROR_HISTORY_LIMIT}:`)).toBe(true);
   });
 });
 
@@ -351,7 +372,7 @@ describe('reconcileDeadLetter', () => {
 
     // Assess
     expect(failed).toMatchObject({ status: 'failed', failedAt: now, version: job.version + 1 });
-    expect(failed?.lastError?.message).toContain('SQS dead-lettered the message');
+    expect(failed && lastErrorOf(failed)?.message).toContain('SQS dead-lettered the message');
   });
 
   it('fails a running job whose lease expired', () => {
@@ -409,7 +430,6 @@ describe('requeueForRedrive', () => {
       completedAt: new Date(now - 1_000).toISOString(),
       expiresAt: 1,
       errorHistory: [error],
-      lastError: error,
       version: 5,
     });
 
@@ -424,7 +444,6 @@ describe('requeueForRedrive', () => {
       runQueuedAt: new Date(now).toISOString(),
       version: 6,
       errorHistory: [error],
-      lastError: error,
     });
     expect(requeued).not.toHaveProperty('failedAt');
     expect(requeued).not.toHaveProperty('completedAt');

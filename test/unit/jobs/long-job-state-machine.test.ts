@@ -82,7 +82,7 @@ describe('long-job state machine definition', () => {
     expect(states('RunChunks').ItemProcessor.States.RunChunk?.ResultPath).toBeNull();
   });
 
-  it('runs each chunk as an ECS Fargate task (.sync) with JOB_ID and CHUNK_INDEX, retried on failure', () => {
+  it('runs each chunk as an ECS Fargate task (.sync) with JOB_ID, JOB_OWNER and CHUNK_INDEX, retried on failure', () => {
     // Act
     const task = states('RunChunks').ItemProcessor.States.RunChunk as AslState & {
       Parameters: { Overrides: { ContainerOverrides: unknown[] }; NetworkConfiguration: { AwsvpcConfiguration: unknown } };
@@ -95,6 +95,7 @@ describe('long-job state machine definition', () => {
       Name: 'chunk',
       Environment: [
         { Name: 'JOB_ID', 'Value.$': '$.jobId' },
+        { Name: 'JOB_OWNER', 'Value.$': '$.owner' },
         { Name: 'CHUNK_INDEX', 'Value.$': "States.Format('{}', $.chunkIndex)" },
       ],
     });

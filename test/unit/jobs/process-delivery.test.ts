@@ -1,14 +1,17 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { jobKey } from '../../../functions/jobs/adapters/job-keys.ts';
 import { JobQueue } from '../../../functions/jobs/adapters/job-queue.ts';
 import { JobRepository } from '../../../functions/jobs/adapters/job-repository.ts';
-import { processDelivery, type WorkerDependencies } from '../../../functions/jobs/process-delivery.ts';
+import type { Job } from '../../../functions/jobs/domain/job.ts';
+import { processDelivery, type ReceivedMessage, type WorkerDependencies } from '../../../functions/jobs/process-delivery.ts';
 import { FACTORY_NOW, jobFactory } from '../../helpers/job-factory.ts';
 
-// The clients are faked only to put the worker at the edge of its invocation's time.
+// The clients are faked only for what real servers cannot do on demand: an invocation near its
+// end, and a table that throttles one write for longer than the worker retries it.
 const documents = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
 const clientConfig = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
@@ -19,48 +22,138 @@ function dependencies(remainingMs: number): WorkerDependencies {
     queue: new JobQueue(new SQSClient(clientConfig), 'https://sqs.test/jobs', 'https://sqs.test/jobs-dlq'),
     services: { sendEmail: async () => ({ messageId: 'x' }) },
     retryDefaults: { maxAttempts: 3, baseSeconds: 2, capSeconds: 60 },
-    timings: { orphanGraceMs: 120_000, retentionDays: 30 },
+    timings: { retentionDays: 30 },
     now: () => FACTORY_NOW,
     invocation: { timeoutMs: 60_000, remainingMs: () => remainingMs },
+    outcomeWritePausesMs: [1, 1],
   };
 }
 
-describe('processDelivery near the end of its invocation', () => {
+/** The job as the table stores it (the document client's view of the item). */
+function storedItem(job: Job): Record<string, unknown> {
+  const { jobId: _jobId, payload, ...rest } = job;
+  return { ...rest, ...jobKey(job), payloadJson: JSON.stringify(payload) };
+}
+
+function messageOf(job: Job, overrides: Partial<ReceivedMessage> = {}): ReceivedMessage {
+  return {
+    messageId: 'm-1',
+    receiptHandle: 'r-1',
+    body: JSON.stringify({ jobId: job.jobId, owner: job.owner, type: job.type }),
+    sentAt: FACTORY_NOW - 1_000,
+    receiveCount: 1,
+    ...overrides,
+  };
+}
+
+const claimed = (job: Job): Job => ({ ...job, status: 'running', attempts: job.attempts + 1, version: job.version + 1 });
+
+describe('processDelivery', () => {
   beforeEach(() => {
     documents.reset();
     sqs.reset();
-    const job = jobFactory({ type: 'sleep', payload: { ms: 10 }, status: 'queued' });
-    documents.on(GetCommand).resolves({ Item: { ...job, pk: job.jobId, payloadJson: JSON.stringify(job.payload) } });
-    documents.on(PutCommand).resolves({});
     sqs.on(ChangeMessageVisibilityCommand).resolves({});
+    sqs.on(SendMessageCommand).resolves({});
   });
 
-  const message = {
-    messageId: 'm-1',
-    receiptHandle: 'r-1',
-    body: JSON.stringify({ jobId: jobFactory().jobId, type: 'sleep' }),
-    sentAt: FACTORY_NOW - 1_000,
-  };
-
   it('hands the message straight back, without claiming the job, when the attempt could not finish in time', async () => {
+    // Prepare
+    const job = jobFactory({ type: 'sleep', payload: { ms: 10 } });
+
     // Act
-    const outcome = await processDelivery(dependencies(10_000), message);
+    const outcome = await processDelivery(dependencies(10_000), messageOf(job));
 
     // Assess
     expect(outcome).toMatchObject({ kind: 'waiting', reason: 'not enough time left in this invocation', keepMessage: true });
-    expect(documents.commandCalls(PutCommand)).toHaveLength(0);
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
     expect(sqs.commandCalls(ChangeMessageVisibilityCommand)[0]?.args[0].input).toMatchObject({
       ReceiptHandle: 'r-1',
       VisibilityTimeout: 0,
     });
   });
 
-  it('claims and runs the job when the invocation has time for a whole attempt', async () => {
+  it('claims a first delivery in one conditional write with no read before it, then records the outcome', async () => {
+    // Prepare
+    const job = jobFactory({ type: 'sleep', payload: { ms: 10 } });
+    documents
+      .on(UpdateCommand)
+      .resolvesOnce({ Attributes: storedItem(claimed(job)) })
+      .resolves({});
+
     // Act
-    const outcome = await processDelivery(dependencies(60_000), message);
+    const outcome = await processDelivery(dependencies(60_000), messageOf(job));
 
     // Assess
     expect(outcome).toMatchObject({ kind: 'completed', keepMessage: false });
-    expect(documents.commandCalls(PutCommand)).toHaveLength(2);
+    expect(documents.commandCalls(GetCommand)).toHaveLength(0);
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(2);
+    expect(documents.commandCalls(UpdateCommand)[0]?.args[0].input.ConditionExpression).toContain('#nextAttemptAt <= :now');
+  });
+
+  it.each([
+    ['not JSON', 'not json at all'],
+    ['without a jobId', JSON.stringify({ type: 'echo', owner: 'x' })],
+    ['not an object', JSON.stringify(['a', 'b'])],
+  ])('moves a malformed message body (%s) to the DLQ at once, touching no job', async (_, body) => {
+    // Act
+    const outcome = await processDelivery(dependencies(60_000), { ...messageOf(jobFactory()), body });
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'malformed', keepMessage: false });
+    const sent = sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
+    expect(sent).toEqual([expect.objectContaining({ QueueUrl: 'https://sqs.test/jobs-dlq', MessageBody: body })]);
+    expect(documents.calls()).toHaveLength(0);
+  });
+
+  it('drops a stray queue message of a long-running (fargate) job without touching the job', async () => {
+    // Prepare
+    const job = jobFactory({ type: 'report', payload: { rows: 10, chunkSize: 5 }, status: 'running' });
+
+    // Act
+    const outcome = await processDelivery(dependencies(60_000), messageOf(job));
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'dropped', keepMessage: false });
+    expect(documents.calls()).toHaveLength(0);
+  });
+
+  it('never turns a successful attempt into a failure when its completion write is throttled: the outcome goes on as a message', async () => {
+    // Prepare: maxAttempts 1, so a lost attempt would fail the job for good
+    const job = jobFactory({ maxAttempts: 1 });
+    documents
+      .on(UpdateCommand)
+      .resolvesOnce({ Attributes: storedItem(claimed(job)) })
+      .rejects(new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput', $metadata: {} }));
+
+    // Act
+    const outcome = await processDelivery(dependencies(60_000), messageOf(job));
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'outcomeDeferred', keepMessage: false, job: { status: 'completed' } });
+    const carried = JSON.parse(String(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody)) as Record<string, unknown>;
+    expect(carried).toMatchObject({
+      jobId: job.jobId,
+      owner: job.owner,
+      outcome: { kind: 'completed', attempt: 1, run: 1, result: job.payload },
+    });
+  });
+
+  it('writes a carried outcome when the job is still running the attempt it names', async () => {
+    // Prepare
+    const running = { ...claimed(jobFactory({ maxAttempts: 1 })), leaseUntil: FACTORY_NOW + 30_000 };
+    documents.on(GetCommand).resolves({ Item: storedItem(running) });
+    documents.on(UpdateCommand).resolves({});
+    const body = JSON.stringify({
+      jobId: running.jobId,
+      owner: running.owner,
+      type: running.type,
+      outcome: { kind: 'completed', attempt: 1, run: 1, finishedAt: FACTORY_NOW, result: { ok: true } },
+    });
+
+    // Act
+    const outcome = await processDelivery(dependencies(60_000), { ...messageOf(running), body });
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'completed', job: { status: 'completed', result: { ok: true }, attempts: 1 } });
   });
 });

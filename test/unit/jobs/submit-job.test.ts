@@ -1,6 +1,6 @@
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { errorResponse } from '../../../functions/api/http.ts';
@@ -8,7 +8,6 @@ import { UnavailableError } from '../../../functions/jobs/domain/errors.ts';
 import { parseJobMessage } from '../../../functions/jobs/domain/job-message.ts';
 import { JobQueue } from '../../../functions/jobs/adapters/job-queue.ts';
 import { JobRepository } from '../../../functions/jobs/adapters/job-repository.ts';
-import { decideDelivery } from '../../../functions/jobs/domain/lifecycle.ts';
 import { submitJob, type SubmitDependencies } from '../../../functions/jobs/submit-job.ts';
 import { FACTORY_NOW, FACTORY_OWNER } from '../../helpers/job-factory.ts';
 
@@ -18,7 +17,6 @@ const documents = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
 
 const clientConfig = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-const ORPHAN_GRACE_MS = 120_000;
 
 function dependencies(): SubmitDependencies {
   return {
@@ -43,9 +41,10 @@ describe('submitJob when a dependency fails', () => {
     sqs.reset();
   });
 
-  it('answers 503 UNAVAILABLE and writes nothing when the message cannot be sent', async () => {
+  it('answers 503 UNAVAILABLE and sends nothing when the job cannot be stored', async () => {
     // Prepare
-    sqs.on(SendMessageCommand).rejects(sqsDown());
+    documents.on(PutCommand).rejects(throttled());
+    documents.on(GetCommand).resolves({});
 
     // Act
     const submission = submitJob(dependencies(), FACTORY_OWNER, { type: 'echo', payload: { n: 1 } });
@@ -56,16 +55,35 @@ describe('submitJob when a dependency fails', () => {
     expect(error).toMatchObject({
       status: 503,
       code: 'UNAVAILABLE',
-      message: 'Could not enqueue the job; nothing was accepted, retry later',
+      message: 'Could not store the job; nothing was accepted, retry later',
     });
-    expect((error as Error).cause).toMatchObject({ name: 'ServiceUnavailable' });
-    expect(documents.calls()).toHaveLength(0);
+    expect(sqs.calls()).toHaveLength(0);
     expect(errorResponse(error).result.statusCode).toBe(503);
   });
 
-  it('reads the idempotency key but writes neither job nor key when the message cannot be sent', async () => {
+  it('answers 503 and deletes the stored job again when its message cannot be sent, so no job is left without one', async () => {
+    // Prepare
+    documents.on(PutCommand).resolves({});
+    documents.on(BatchWriteCommand).resolves({});
+    sqs.on(SendMessageCommand).rejects(sqsDown());
+
+    // Act
+    const submission = submitJob(dependencies(), FACTORY_OWNER, { type: 'echo', payload: { n: 1 } });
+
+    // Assess
+    const error = await submission.catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'UNAVAILABLE', message: 'Could not enqueue the job; nothing was accepted, retry later' });
+    expect((error as Error).cause).toMatchObject({ name: 'ServiceUnavailable' });
+    const written = documents.commandCalls(PutCommand)[0]?.args[0].input.Item;
+    const deleted = documents.commandCalls(BatchWriteCommand)[0]?.args[0].input.RequestItems?.['jobs-test'];
+    expect(deleted).toEqual([{ DeleteRequest: { Key: { pk: written?.pk, sk: written?.sk } } }]);
+  });
+
+  it('releases the idempotency key with the job when the message cannot be sent, so a retry is a new submission', async () => {
     // Prepare
     documents.on(GetCommand).resolves({});
+    documents.on(TransactWriteCommand).resolves({});
+    documents.on(BatchWriteCommand).resolves({});
     sqs.on(SendMessageCommand).rejects(sqsDown());
 
     // Act
@@ -73,53 +91,22 @@ describe('submitJob when a dependency fails', () => {
 
     // Assess
     await expect(submission).rejects.toBeInstanceOf(UnavailableError);
-    expect(documents.commandCalls(GetCommand)).toHaveLength(1);
-    expect(documents.commandCalls(PutCommand)).toHaveLength(0);
-    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    const deleted = documents.commandCalls(BatchWriteCommand)[0]?.args[0].input.RequestItems?.['jobs-test'] ?? [];
+    expect(deleted).toHaveLength(2);
+    expect(deleted.map((request) => String(request.DeleteRequest?.Key?.pk))).toContainEqual(expect.stringMatching(/^i#/));
   });
 
-  it('answers 503 when the state write fails after the send, and the sent message is dropped as an orphan', async () => {
-    // Prepare
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
-    documents.on(PutCommand).rejects(throttled());
-
-    // Act
-    const submission = submitJob(dependencies(), FACTORY_OWNER, { type: 'echo', payload: { n: 1 } });
-
-    // Assess
-    const error = await submission.catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UnavailableError);
-    expect(error).toMatchObject({ message: 'Could not store the job; nothing was accepted, retry later' });
-    expect(documents.commandCalls(PutCommand)).toHaveLength(1);
-    const sent = sqs.commandCalls(SendMessageCommand);
-    expect(sent).toHaveLength(1);
-    const message = parseJobMessage(sent[0]?.args[0].input.MessageBody ?? '');
-    const written = documents.commandCalls(PutCommand)[0]?.args[0].input.Item;
-    expect(message).toEqual({ jobId: written?.jobId, type: 'echo' });
-
-    const delivery = (afterMs: number) =>
-      decideDelivery(
-        undefined,
-        { sentAt: FACTORY_NOW, now: FACTORY_NOW + afterMs },
-        { leaseMs: 15_000, orphanGraceMs: ORPHAN_GRACE_MS, retentionDays: 30 },
-      );
-    expect(delivery(1_000).action).toBe('wait');
-    expect(delivery(ORPHAN_GRACE_MS)).toEqual({ action: 'drop', reason: 'no job record: its submission failed' });
-  });
-
-  it('answers 503 when the transactional write of job and idempotency key fails after the send', async () => {
+  it('answers 503 and sends nothing when the transactional write of job and idempotency key fails', async () => {
     // Prepare
     documents.on(GetCommand).resolves({});
     documents.on(TransactWriteCommand).rejects(throttled());
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-2' });
 
     // Act
     const submission = submitJob(dependencies(), FACTORY_OWNER, { type: 'echo', payload: { n: 2 } }, `key-${FACTORY_NOW}-2`);
 
     // Assess
     await expect(submission).rejects.toBeInstanceOf(UnavailableError);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
-    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(sqs.calls()).toHaveLength(0);
   });
 
   it('answers 503 and sends nothing when the idempotency key cannot be read', async () => {
@@ -136,6 +123,19 @@ describe('submitJob when a dependency fails', () => {
     });
     expect(sqs.calls()).toHaveLength(0);
   });
+
+  it('sends a message that names the job and its caller, so the worker can claim it without a read', async () => {
+    // Prepare
+    documents.on(PutCommand).resolves({});
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+
+    // Act
+    const { job } = await submitJob(dependencies(), FACTORY_OWNER, { type: 'echo', payload: { n: 4 } });
+
+    // Assess
+    const message = parseJobMessage(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '');
+    expect(message).toEqual({ jobId: job.jobId, owner: FACTORY_OWNER, type: 'echo' });
+  });
 });
 
 describe('submitJob when the state write times out after it landed', () => {
@@ -144,7 +144,7 @@ describe('submitJob when the state write times out after it landed', () => {
     sqs.reset();
   });
 
-  it('answers 202 with the stored job instead of a 503 that would invite a second job', async () => {
+  it('sends the message and answers 202 instead of a 503 that would invite a second job', async () => {
     // Prepare
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
     let stored: Record<string, unknown> | undefined;

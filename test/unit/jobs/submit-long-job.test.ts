@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { JobQueue } from '../../../functions/jobs/adapters/job-queue.ts';
@@ -42,7 +42,7 @@ describe('submitJob for a long-running (fargate) type', () => {
     sqs.reset();
   });
 
-  it('starts the execution named after the job before it writes the record, and sends no queue message', async () => {
+  it('writes the record, then starts the execution named after the job, and sends no queue message', async () => {
     // Prepare
     const events: string[] = [];
     documents.on(PutCommand).callsFake(() => {
@@ -56,7 +56,7 @@ describe('submitJob for a long-running (fargate) type', () => {
     // Assess
     expect(created).toBe(true);
     expect(job).toMatchObject({ jobId: 'job-1', type: 'report', status: 'queued' });
-    expect(events).toEqual(['start job-1 delay=5', 'write job-1']);
+    expect(events).toEqual(['write job-1', 'start job-1 delay=5']);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
@@ -74,7 +74,11 @@ describe('submitJob for a long-running (fargate) type', () => {
     expect(sqs.calls()).toHaveLength(0);
   });
 
-  it('answers 503 UNAVAILABLE and writes nothing when the execution cannot be started', async () => {
+  it('answers 503 UNAVAILABLE and deletes the record again when the execution cannot be started', async () => {
+    // Prepare
+    documents.on(PutCommand).resolves({});
+    documents.on(BatchWriteCommand).resolves({});
+
     // Act
     const submission = submitJob(dependencies(recordingLauncher([], true)), FACTORY_OWNER, report);
 
@@ -82,9 +86,10 @@ describe('submitJob for a long-running (fargate) type', () => {
     await expect(submission).rejects.toMatchObject({
       status: 503,
       code: 'UNAVAILABLE',
-      message: 'Could not start the job; nothing was accepted, retry later',
+      message: 'Could not enqueue the job; nothing was accepted, retry later',
     });
-    expect(documents.calls()).toHaveLength(0);
+    const deleted = documents.commandCalls(BatchWriteCommand)[0]?.args[0].input.RequestItems?.['jobs-test'];
+    expect(deleted).toEqual([{ DeleteRequest: { Key: expect.objectContaining({ sk: 'job-1' }) } }]);
   });
 
   it('still queues lambda types when a launcher is present', async () => {
