@@ -117,9 +117,18 @@ function afterAttempt(
   return { job: scheduleRetry(running, outcome.error, outcome.finishedAt, delaySeconds), kind: 'retrying', delaySeconds };
 }
 
+/** Whether the job as it stands is `next`: a write that failed on our side (a timeout) may have landed. */
+function landed(current: Job | undefined, next: Job): boolean {
+  return (
+    current?.version === next.version && current.status === next.status && current.attempts === next.attempts && current.run === next.run
+  );
+}
+
 /**
  * Writes a finished attempt's outcome, retrying failures other than a lost race for as long as
- * the pauses allow. Returns false when another writer moved the job on (the outcome is moot).
+ * the pauses allow. A write that failed on our side may still have landed, and its retry then
+ * loses the version check: both are told apart by the job as it stands. Returns false when
+ * another writer moved the job on (the outcome is moot).
  */
 async function writeOutcome(dependencies: WorkerDependencies, running: Job, next: Job): Promise<boolean> {
   const pauses = dependencies.outcomeWritePausesMs ?? OUTCOME_WRITE_PAUSES_MS;
@@ -128,10 +137,13 @@ async function writeOutcome(dependencies: WorkerDependencies, running: Job, next
       await dependencies.repository.transition(running, next);
       return true;
     } catch (error) {
-      if (error instanceof StaleJobError) return false;
+      if (error instanceof StaleJobError) return landed(error.current, next);
       const pause = pauses[attempt];
       const left = dependencies.invocation?.remainingMs() ?? Number.POSITIVE_INFINITY;
-      if (pause === undefined || left < pause + 2_000) throw error;
+      if (pause === undefined || left < pause + 2_000) {
+        if (landed(await dependencies.repository.get(running).catch(() => undefined), next)) return true;
+        throw error;
+      }
       await sleep(pause);
     }
   }

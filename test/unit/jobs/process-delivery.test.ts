@@ -1,4 +1,5 @@
-import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -136,6 +137,30 @@ describe('processDelivery', () => {
       owner: job.owner,
       outcome: { kind: 'completed', attempt: 1, run: 1, result: job.payload },
     });
+  });
+
+  it('takes a completion write that timed out on our side but landed for a completion, not a lost race', async () => {
+    // Prepare: the write lands, its answer is lost; the retry then meets the completed job
+    const job = jobFactory({ maxAttempts: 1 });
+    const completed = { ...claimed(job), status: 'completed' as const, version: job.version + 2, result: job.payload };
+    documents
+      .on(UpdateCommand)
+      .resolvesOnce({ Attributes: storedItem(claimed(job)) })
+      .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} }))
+      .rejects(
+        new ConditionalCheckFailedException({
+          message: 'The conditional request failed',
+          $metadata: {},
+          Item: marshall({ ...storedItem(completed), resultJson: JSON.stringify(job.payload) }, { removeUndefinedValues: true }),
+        }),
+      );
+
+    // Act
+    const outcome = await processDelivery(dependencies(60_000), messageOf(job));
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'completed', keepMessage: false });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
   it('writes a carried outcome when the job is still running the attempt it names', async () => {
