@@ -62,7 +62,8 @@ export interface JobFunctionProps {
  * - its own log group (`/aws/lambda/<name>`) with the environment's retention and removal policy,
  *   written through an explicit grant instead of `AWSLambdaBasicExecutionRole`;
  * - X-Ray tracing active when the environment's `tracing` is on, else Powertools tracing disabled;
- * - Powertools service name, metrics namespace (`JobPlatform/<env>`) and log level.
+ * - Powertools service name, metrics namespace (`JobPlatform/<env>`) and log level;
+ * - JSON log format with Lambda's own platform lines at WARN, so an invocation ingests only what the handler logs.
  */
 export class JobFunction extends NodejsFunction {
   /** The execution role; grants go through the binders in `job-function-environment.ts`. */
@@ -100,6 +101,11 @@ export class JobFunction extends NodejsFunction {
       role,
       logGroup,
       tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      // Logs are billed per byte ingested: with JSON logs Lambda drops its own START/END/REPORT
+      // lines below WARN (~300 bytes an invocation; Duration and Errors stay in Lambda's metrics).
+      loggingFormat: lambda.LoggingFormat.JSON,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      applicationLogLevelV2: lambda.ApplicationLogLevel[logLevel],
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName,

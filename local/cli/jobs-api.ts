@@ -6,6 +6,14 @@ import { CALLER_HEADER } from '../api-gateway.ts';
 import { CliError, exitCodeOfStatus } from './cli-error.ts';
 import type { Target } from './target.ts';
 
+/** One slot of a `POST /jobs/batch` answer. */
+export interface BatchItemResult {
+  index: number;
+  status: number;
+  job?: JobResource;
+  error?: { code: string; message: string; details?: { path: string; message: string }[] };
+}
+
 export interface JobPage {
   items: JobResource[];
   nextCursor: string | null;
@@ -59,6 +67,11 @@ export class JobsApi {
 
   submit(body: unknown, idempotencyKey?: string): Promise<JobResource> {
     return this.request('POST', '/jobs', body, idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey });
+  }
+
+  /** Up to 100 jobs in one request; each body may carry its own `idempotencyKey`. */
+  submitBatch(jobs: readonly unknown[]): Promise<{ items: BatchItemResult[] }> {
+    return this.request('POST', '/jobs/batch', { jobs });
   }
 
   get(jobId: string): Promise<JobResource> {

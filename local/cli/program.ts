@@ -5,6 +5,7 @@ import { CliError, EXIT, type ExitCode } from './cli-error.ts';
 import { DeadLetters, type DeadLetterEntry } from './dead-letters.ts';
 import { formatAge, jobLine, parseSince, progressBar, table, truncate } from './format.ts';
 import { JobsApi } from './jobs-api.ts';
+import { describeFileSubmission, fileProgress, submitFile } from './submit-file.ts';
 import { resolveTarget, type Target } from './target.ts';
 
 /** How the CLI talks to the person (or script) running it; tests pass their own. */
@@ -131,9 +132,12 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
 
   program
     .command('submit')
-    .description('Submit a job and print it (with --watch, follow it until it finishes).')
-    .argument('<type>', 'job type, e.g. echo, sleep, flaky, email, report')
+    .description(
+      'Submit a job and print it (with --watch, follow it until it finishes); with --file, submit every job of an NDJSON file in batches of 100.',
+    )
+    .argument('[type]', 'job type, e.g. echo, sleep, flaky, email, report')
     .argument('[payload]', 'payload as JSON', undefined)
+    .option('--file <path>', 'NDJSON file: one POST /jobs body per line, each with an optional "idempotencyKey"')
     .option('--max-attempts <n>', 'attempts before the job fails (1-10)', integer('--max-attempts'))
     .option('--delay <seconds>', 'seconds before the first attempt (0-900)', integer('--delay'))
     .option('--idempotency-key <key>', 'resubmitting with the same key within 24 h returns the same job')
@@ -141,11 +145,21 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
     .option('--json', 'print JSON')
     .action(
       async (
-        type: string,
+        type: string | undefined,
         payload: string | undefined,
-        options: { maxAttempts?: number; delay?: number; idempotencyKey?: string; watch?: boolean; json?: boolean },
+        options: { file?: string; maxAttempts?: number; delay?: number; idempotencyKey?: string; watch?: boolean; json?: boolean },
       ) => {
         const api = new JobsApi(await target());
+        if (options.file !== undefined) {
+          if (type !== undefined) throw new CliError('Give either a job type or --file, not both', EXIT.usage);
+          const submission = await submitFile(api, options.file, (done, total) => {
+            if (io.liveOutput) io.err(`\r${fileProgress(done, total)}${done === total ? '\n' : ''}`);
+          });
+          print(options.json === true, submission.outcomes, () => describeFileSubmission(submission));
+          setExit(submission.exitCode);
+          return;
+        }
+        if (type === undefined) throw new CliError("Give a job type (e.g. jobs submit echo '{}') or --file <jobs.ndjson>", EXIT.usage);
         const body = {
           type,
           payload: parsePayload(payload),

@@ -1,0 +1,84 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli, type CliIo } from '../../local/cli/program.ts';
+import type { FileJobOutcome } from '../../local/cli/submit-file.ts';
+import { localDescriptorPath } from '../../local/platform.ts';
+import { ApiClient } from './support/api-client.ts';
+
+const { apiUrl } = inject('platform');
+
+async function jobsCli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    out: (text) => (out += text),
+    err: (text) => (err += text),
+    confirm: async () => false,
+    interactive: false,
+    liveOutput: false,
+  };
+  const code = await runCli(['--platform-file', localDescriptorPath('itest'), ...args], io);
+  return { code, out, err };
+}
+
+describe('jobs submit --file', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'jobs-file-'));
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('submits every job of an NDJSON file in batches, and reports the lines it refused', async () => {
+    // Prepare: 250 good jobs, a line that is not JSON, a job of no known type, and blank lines
+    const caller = `file-${randomUUID()}`;
+    const good = Array.from({ length: 250 }, (_, index) => JSON.stringify({ type: 'echo', payload: { index } }));
+    const lines = [...good.slice(0, 100), '{not json', '', ...good.slice(100), JSON.stringify({ type: 'nope', payload: {} }), ''];
+    const file = join(dir, 'jobs.ndjson');
+    await writeFile(file, lines.join('\n'));
+
+    // Act
+    const { code, out } = await jobsCli('--caller', caller, 'submit', '--file', file, '--json');
+
+    // Assess
+    const outcomes = JSON.parse(out) as FileJobOutcome[];
+    expect(code).toBe(2);
+    expect(outcomes.filter((outcome) => outcome.status === 202)).toHaveLength(250);
+    expect(outcomes.filter((outcome) => outcome.status >= 400).map(({ line, status, error }) => [line, status, error?.code])).toEqual([
+      [101, 400, 'INVALID_JSON'],
+      [253, 400, 'UNKNOWN_JOB_TYPE'],
+    ]);
+    const listed = await jobsCli('--caller', caller, 'list', '--all', '--limit', '100', '--json');
+    expect(listed).toMatchObject({ code: 0, err: '' });
+    expect((JSON.parse(listed.out) as { items: unknown[] }).items).toHaveLength(250);
+  });
+
+  it('replays a file whose jobs carry idempotency keys without making a second job of any', async () => {
+    // Prepare
+    const caller = `file-${randomUUID()}`;
+    const file = join(dir, 'keyed.ndjson');
+    await writeFile(
+      file,
+      Array.from({ length: 30 }, (_, index) => JSON.stringify({ type: 'echo', payload: { index }, idempotencyKey: `order-${index}` })).join(
+        '\n',
+      ),
+    );
+
+    // Act
+    const first = await jobsCli('--caller', caller, 'submit', '--file', file);
+    const again = await jobsCli('--caller', caller, 'submit', '--file', file);
+
+    // Assess
+    expect(first).toMatchObject({ code: 0, out: 'accepted 30, replayed 0, refused 0, unavailable 0\n' });
+    expect(again).toMatchObject({ code: 0, out: 'accepted 0, replayed 30, refused 0, unavailable 0\n' });
+    const api = new ApiClient(apiUrl, caller);
+    const page = await api.request<{ items: unknown[] }>('GET', '/jobs?limit=100');
+    expect(page.body.items).toHaveLength(30);
+  });
+});
