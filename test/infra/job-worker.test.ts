@@ -21,7 +21,7 @@ describe.each(ENVIRONMENT_NAMES)('worker in %s', (environmentName) => {
     expect(worker.Runtime).toBe('nodejs24.x');
   });
 
-  it('logs JSON and keeps Lambda\'s own START/END/REPORT lines out of the logs (system level WARN)', () => {
+  it("logs JSON and keeps Lambda's own START/END/REPORT lines out of the logs (system level WARN)", () => {
     expect(workerFunction(environmentName).LoggingConfig).toEqual({
       LogFormat: 'JSON',
       SystemLogLevel: 'WARN',
