@@ -23,6 +23,9 @@ const stepsModule = fileURLToPath(new URL('../functions/long-jobs/steps-handler.
 /** The file the container's CMD runs (bundled); here it runs from source. */
 export const CHUNK_TASK_ENTRY = fileURLToPath(new URL('../functions/long-jobs/chunk-task.ts', import.meta.url));
 
+/** Preloaded into each chunk task so none outlives the platform (an ECS task has no such parent). */
+const EXIT_WITH_PARENT = new URL('./exit-with-parent.ts', import.meta.url).href;
+
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** Chunk tasks one local job runs at once when the environment sets none. */
@@ -140,7 +143,7 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
     const attemptKey = `${jobId}#${chunkIndex}`;
     const attempt = (attempts.get(attemptKey) ?? 0) + 1;
     attempts.set(attemptKey, attempt);
-    const child = spawn(process.execPath, ['--import', 'tsx', CHUNK_TASK_ENTRY], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', EXIT_WITH_PARENT, CHUNK_TASK_ENTRY], {
       env: { ...chunkEnv, ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -36,8 +36,20 @@ export interface LocalPlatformOptions {
   readonly endpoints?: { readonly dynamodb: string; readonly sqs: string };
   readonly dynamoDbPort?: number;
   readonly sqsPort?: number;
-  /** Where the local outbox and other files go. */
+  /**
+   * Where the platform keeps its files: the e-mail outbox, the descriptor and, with `persist`, the
+   * tables and queues.
+   * @default .local/<environment name>/
+   */
   readonly dataDir?: string;
+  /**
+   * Keep DynamoDB Local's tables and the queues' messages (and S3 objects) in `dataDir`, so they
+   * survive a restart; messages in flight at the stop become visible again at the next start, as
+   * after a crash. Applies to the servers this platform starts, not to given `endpoints`.
+   * `npm start` turns it on; `npm start -- --reset` clears it first.
+   * @default false (in memory)
+   */
+  readonly persist?: boolean;
   /** Extra variables for both functions (for example a shorter ORPHAN_GRACE_SECONDS in tests). */
   readonly functionEnv?: Record<string, string>;
   /**
@@ -71,9 +83,19 @@ export interface LocalPlatformDescriptor {
   readonly outboxDir: string;
 }
 
-/** Where a local environment keeps its files (outbox, descriptor) unless told otherwise. */
-function defaultDataDir(environmentName: string): string {
+/** Where a local environment keeps its files (outbox, descriptor, state) unless told otherwise. */
+export function defaultDataDir(environmentName: string): string {
   return join(root, '.local', environmentName);
+}
+
+/** The directories of a data dir that hold the platform's state. */
+function stateDirs(dataDir: string) {
+  return { dynamodb: join(dataDir, 'dynamodb'), sqs: join(dataDir, 'sqs'), outbox: join(dataDir, 'outbox') };
+}
+
+/** Deletes the tables, queues, S3 objects and outbox kept in `dataDir` (`npm start -- --reset`). */
+export async function resetLocalState(dataDir: string): Promise<void> {
+  await Promise.all(Object.values(stateDirs(dataDir)).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 /** The descriptor file of a local environment's running platform. */
@@ -105,6 +127,9 @@ export interface LocalPlatform {
 export async function startLocalPlatform(options: LocalPlatformOptions = {}): Promise<LocalPlatform> {
   const environment = options.environment ?? localEnvironment();
   const names = resourceNames(environment.name);
+  const dataDir = options.dataDir ?? defaultDataDir(environment.name);
+  const dirs = stateDirs(dataDir);
+  const onNotice = options.onNotice ?? ((line: string) => console.warn(line));
   const started: RunningService[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -114,7 +139,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   try {
     let endpoints = options.endpoints;
     if (endpoints === undefined) {
-      const [dynamodb, sqs] = await Promise.all([startDynamoDbLocal(options.dynamoDbPort ?? 0), startSqsLocal(options.sqsPort ?? 0)]);
+      const [dynamodb, sqs] = await Promise.all([
+        startDynamoDbLocal(options.dynamoDbPort ?? 0, { ...(options.persist ? { dbPath: dirs.dynamodb } : {}), onNotice }),
+        startSqsLocal(options.sqsPort ?? 0, options.persist ? { dataDir: dirs.sqs } : {}),
+      ]);
       started.push(dynamodb, sqs);
       endpoints = { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint };
     }
@@ -128,8 +156,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     await createJobTable(dynamodbClient, names.table);
     const queues = await createJobQueues(sqsClient, names, settings);
 
-    const dataDir = options.dataDir ?? defaultDataDir(environment.name);
-    const outboxDir = join(dataDir, 'outbox');
+    const outboxDir = dirs.outbox;
     await mkdir(outboxDir, { recursive: true });
     const sharedEnv: NodeJS.ProcessEnv = {
       ...localFunctionEnvironment(environment, { endpoints, tableName: names.table, ...queues }),
@@ -153,7 +180,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
             functionEnv: sharedEnv,
             settings: environment.longJobs,
             onOutput,
-            onNotice: options.onNotice ?? ((line) => console.warn(line)),
+            onNotice,
           });
     if (longJobs !== undefined) cleanups.push(() => longJobs.stop());
 
@@ -188,9 +215,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       timeoutSeconds: 50,
       onOutput,
     });
-    cleanups.push(async () => {
+    const stopFunctions = async () => {
       await Promise.all([api.stop(), reconciler.stop(), ...workers.map((worker) => worker.stop())]);
-    });
+    };
+    cleanups.push(stopFunctions);
     await Promise.all([api.warm(), workers[0]?.warm()]);
 
     const gateway = await startApiGateway(options.apiPort ?? 0, (event) => api.invoke<ApiGatewayResult>(event), {
@@ -228,6 +256,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       clearInterval(schedule);
       await reconciling;
     });
+    // Runs first on stop: the execution environments end at once, as when AWS loses them, so a
+    // stop never waits for a batch; its messages come back like a crashed attempt's.
+    cleanups.push(() => stopFunctions());
 
     const descriptor: LocalPlatformDescriptor = {
       environment: environment.name,
