@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config/environments.ts';
+import { functionDeclarations } from './config/function-declarations.ts';
 import { resourceNames } from './config/resource-names.ts';
 import { JobApiConstruct } from './constructs/job-api.ts';
 import { JobObservabilityConstruct } from './constructs/job-observability.ts';
@@ -9,13 +9,6 @@ import { JobQueueConstruct } from './constructs/job-queue.ts';
 import { JobReconcilerConstruct } from './constructs/job-reconciler.ts';
 import { JobTableConstruct } from './constructs/job-table.ts';
 import { JobWorkerConstruct } from './constructs/job-worker.ts';
-
-/** The handler modules the stack deploys, resolved from this file so any working directory works. */
-export const HANDLER_ENTRIES = {
-  api: fileURLToPath(new URL('../functions/api/handler.ts', import.meta.url)),
-  worker: fileURLToPath(new URL('../functions/worker/handler.ts', import.meta.url)),
-  reconciler: fileURLToPath(new URL('../functions/reconciler/handler.ts', import.meta.url)),
-} as const;
 
 /** The stack name of an environment (`jobs-<env>`); the CLI finds the stack and its outputs by it. */
 export function jobPlatformStackName(environmentName: string): string {
@@ -28,8 +21,9 @@ export interface JobPlatformStackProps extends StackProps {
 }
 
 /**
- * One environment of the job platform: table, queues, API, worker, reconciler (once its
- * handler exists), dashboard and alarms. Every physical name starts with `jobs-<env>`.
+ * One environment of the job platform: table, queues, API, worker, reconciler, dashboard and
+ * alarms. Every physical name starts with `jobs-<env>`; the functions are the ones
+ * `functionDeclarations` declares for the local runtime too.
  */
 export class JobPlatformStack extends Stack {
   readonly jobTable: JobTableConstruct;
@@ -47,6 +41,7 @@ export class JobPlatformStack extends Stack {
     const config = props.environmentConfig;
     // The same names the local runtime uses (lib/config/resource-names.ts).
     const names = resourceNames(config.name);
+    const functions = functionDeclarations(config);
     Tags.of(this).add('environment', config.name);
     Tags.of(this).add('application', 'job-platform');
 
@@ -67,21 +62,18 @@ export class JobPlatformStack extends Stack {
 
     this.api = new JobApiConstruct(this, 'Api', {
       apiName: `${names.stack}-api`,
-      functionName: names.apiFunction,
-      entry: HANDLER_ENTRIES.api,
+      declaration: functions.api,
       environmentConfig: config,
       resources,
     });
     this.worker = new JobWorkerConstruct(this, 'Worker', {
-      functionName: names.workerFunction,
-      entry: HANDLER_ENTRIES.worker,
+      declaration: functions.worker,
       environmentConfig: config,
       resources,
       emailFrom: config.emailFrom,
     });
     this.reconciler = new JobReconcilerConstruct(this, 'Reconciler', {
-      functionName: names.reconcilerFunction,
-      entry: HANDLER_ENTRIES.reconciler,
+      declaration: functions.reconciler,
       environmentConfig: config,
       resources,
     });

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { LocalFunctionSpec } from './function-environment.ts';
 
 export type HostRequest = { id: string; event: unknown; timeoutMs: number; requestId?: string };
 export type HostReply =
@@ -43,6 +44,21 @@ export class FunctionProcess {
   >();
 
   constructor(private readonly options: FunctionProcessOptions) {}
+
+  /** An execution environment of a declared function (`localFunctionSpec`), with local-only variables added. */
+  static fromSpec(
+    spec: LocalFunctionSpec,
+    onOutput: FunctionProcessOptions['onOutput'],
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): FunctionProcess {
+    return new FunctionProcess({
+      name: spec.name,
+      modulePath: spec.modulePath,
+      env: { ...spec.env, ...extraEnv },
+      timeoutSeconds: spec.timeoutSeconds,
+      onOutput,
+    });
+  }
 
   private start(): Promise<ChildProcess> {
     this.starting ??= new Promise<ChildProcess>((resolve, reject) => {

@@ -9,7 +9,8 @@ import { ENVIRONMENTS, validateEnvironment, type EnvironmentConfig } from '../li
 import { resourceNames } from '../lib/config/resource-names.ts';
 import { startApiGateway, type ApiGatewayResult } from './api-gateway.ts';
 import { EmfMetrics } from './emf-metrics.ts';
-import { localFunctionEnvironment } from './function-environment.ts';
+import { functionDeclarations } from '../lib/config/function-declarations.ts';
+import { localFunctionSpec, localFunctionSpecs } from './function-environment.ts';
 import { FunctionProcess } from './function-process.ts';
 import { startLocalLongJobsIfRedis, type LocalChunkRun, type LocalLongJobs } from './long-jobs.ts';
 import { createJobQueues, createJobTable } from './provision.ts';
@@ -158,10 +159,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
 
     const outboxDir = dirs.outbox;
     await mkdir(outboxDir, { recursive: true });
-    const sharedEnv: NodeJS.ProcessEnv = {
-      ...localFunctionEnvironment(environment, { endpoints, tableName: names.table, ...queues }),
-      ...options.functionEnv,
-    };
+    const resources = { endpoints, tableName: names.table, ...queues };
+    const declarations = functionDeclarations(environment);
     // What the functions print: EMF documents feed `GET /metrics`; everything goes to the caller.
     const emfMetrics = new EmfMetrics();
     const onOutput = (line: string, functionName: string) => {
@@ -177,44 +176,24 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
             ...options.longJobs,
             names,
             s3Endpoint: endpoints.sqs,
-            functionEnv: sharedEnv,
+            steps: localFunctionSpec(declarations.longJobSteps, environment, resources),
+            functionEnv: options.functionEnv ?? {},
             settings: environment.longJobs,
             onOutput,
             onNotice,
           });
     if (longJobs !== undefined) cleanups.push(() => longJobs.stop());
 
-    const api = new FunctionProcess({
-      name: names.apiFunction,
-      modulePath: join(root, 'functions/api/handler.ts'),
-      env: { ...sharedEnv, ...longJobs?.apiEnv, POWERTOOLS_SERVICE_NAME: 'jobs-api' },
-      timeoutSeconds: 10,
-      onOutput,
-    });
-    const workerEnv: NodeJS.ProcessEnv = {
-      ...sharedEnv,
-      POWERTOOLS_SERVICE_NAME: 'jobs-worker',
-      EMAIL_OUTBOX_DIR: outboxDir,
-    };
+    // The functions as declared for AWS too (lib/config/function-declarations.ts); without the
+    // long-job twin the API has no state machine and refuses long jobs, as where the stack is off.
+    const specs = localFunctionSpecs(environment, resources, { STATE_MACHINE_ARN: longJobs?.stateMachineArn ?? '' });
+    const extraEnv = options.functionEnv ?? {};
+    const api = FunctionProcess.fromSpec(specs.api, onOutput, { ...extraEnv, ...longJobs?.apiEnv });
     // One execution environment per concurrent batch, as Lambda gives the mapping.
-    const workers = Array.from(
-      { length: environment.worker.maxConcurrency },
-      () =>
-        new FunctionProcess({
-          name: names.workerFunction,
-          modulePath: join(root, 'functions/worker/handler.ts'),
-          env: workerEnv,
-          timeoutSeconds: environment.worker.timeoutSeconds,
-          onOutput,
-        }),
+    const workers = Array.from({ length: environment.worker.maxConcurrency }, () =>
+      FunctionProcess.fromSpec(specs.worker, onOutput, { ...extraEnv, EMAIL_OUTBOX_DIR: outboxDir }),
     );
-    const reconciler = new FunctionProcess({
-      name: names.reconcilerFunction,
-      modulePath: join(root, 'functions/reconciler/handler.ts'),
-      env: { ...sharedEnv, POWERTOOLS_SERVICE_NAME: 'jobs-reconciler' },
-      timeoutSeconds: 50,
-      onOutput,
-    });
+    const reconciler = FunctionProcess.fromSpec(specs.reconciler, onOutput, extraEnv);
     const stopFunctions = async () => {
       await Promise.all([api.stop(), reconciler.stop(), ...workers.map((worker) => worker.stop())]);
     };
