@@ -6,10 +6,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
 import { ENVIRONMENTS, validateEnvironment, type EnvironmentConfig } from '../lib/config/environments.ts';
-import { resourceNames } from '../lib/config/resource-names.ts';
-import { startApiGateway, type ApiGatewayResult } from './api-gateway.ts';
-import { EmfMetrics } from './emf-metrics.ts';
 import { functionDeclarations } from '../lib/config/function-declarations.ts';
+import { resourceNames } from '../lib/config/resource-names.ts';
+import { CALLER_HEADER, startApiGateway, type ApiGatewayResult } from './api-gateway.ts';
+import { EmfMetrics } from './emf-metrics.ts';
 import { localFunctionSpec, localFunctionSpecs } from './function-environment.ts';
 import { FunctionProcess } from './function-process.ts';
 import { startLocalLongJobsIfRedis, type LocalChunkRun, type LocalLongJobs } from './long-jobs.ts';
@@ -20,6 +20,9 @@ import { startSqsLocal } from './services/sqs-local.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** The caller of the warm-up requests; it owns no jobs. */
+const WARM_UP_CALLER = 'local-platform-warm-up';
 
 /** The local environment: dev's settings under the name `local`. */
 export function localEnvironment(overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
@@ -114,6 +117,10 @@ export interface LocalPlatform {
   readonly outboxDir: string;
   /** The long-job twin (Redis, output bucket, state machine), or undefined when it is off. */
   readonly longJobs: Omit<LocalLongJobs, 'stop' | 'apiEnv'> | undefined;
+  /** Settles once every worker environment has loaded its handler (the rest of the warm-up, after start). */
+  readonly warming: Promise<void>;
+  /** Worker execution environments: one per concurrent batch (`worker.maxConcurrency`). */
+  readonly workerEnvironments: number;
   /** Stops the worker event source (as if the mapping were disabled); `resumeWorkers` starts it again. */
   pauseWorkers(): Promise<void>;
   resumeWorkers(): void;
@@ -198,12 +205,20 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       await Promise.all([api.stop(), reconciler.stop(), ...workers.map((worker) => worker.stop())]);
     };
     cleanups.push(stopFunctions);
+    // Warm-up, so the first requests after "ready" are not the slow ones: the API and one worker
+    // environment load (and compile) their handlers now, as provisioned concurrency would; the
+    // other worker environments (about a CPU-second each) load right after, in the background.
     await Promise.all([api.warm(), workers[0]?.warm()]);
 
     const gateway = await startApiGateway(options.apiPort ?? 0, (event) => api.invoke<ApiGatewayResult>(event), {
       'GET /metrics': async () => ({ contentType: emfMetrics.registry.contentType, body: await emfMetrics.text() }),
     });
     cleanups.push(() => gateway.close());
+    // ...and the API's first SDK calls (clients, connections, DynamoDB Local's query path) go
+    // through the real route, caller-scoped so they touch no one's jobs.
+    for (const path of ['/health', '/stats']) {
+      await fetch(`${gateway.url}${path}`, { headers: { [CALLER_HEADER]: WARM_UP_CALLER } }).then((response) => response.text());
+    }
 
     const makeEventSource = () =>
       new SqsEventSource({
@@ -250,8 +265,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     };
     await writeFile(join(dataDir, 'platform.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
 
+    const warming = Promise.all(workers.slice(1).map((worker) => worker.warm().catch(() => undefined))).then(() => undefined);
     return {
       apiUrl: gateway.url,
+      warming,
+      workerEnvironments: workers.length,
       environment,
       endpoints,
       tableName: names.table,

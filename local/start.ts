@@ -48,6 +48,11 @@ try {
     onError: (error) => console.error(`event source: ${error instanceof Error ? error.message : String(error)}`),
   });
   console.log(formatBanner(platform, { readySeconds: (performance.now() - startedAt) / 1000, dataDir, reset }));
+  void platform.warming.then(() =>
+    console.log(
+      `All ${platform.workerEnvironments} worker environments warm (${((performance.now() - startedAt) / 1000).toFixed(1)} s after the start)`,
+    ),
+  );
   let stopping = false;
   const shutdown = (reason: string) => {
     if (stopping) return;
