@@ -17,7 +17,7 @@ export function formatBanner(platform: LocalPlatform, start: { readySeconds: num
     ...(platform.longJobs === undefined
       ? []
       : [`  long jobs    Redis ${platform.longJobs.redisUrl}, outputs in s3://${platform.longJobs.outputBucket} (S3 on ${endpoints.sqs})`]),
-    ...(platform.workerEnvironments > 1
+    ...(platform.warming !== undefined && platform.workerEnvironments > 1
       ? [`  warm-up      API and 1 of ${platform.workerEnvironments} worker environments loaded; the others are loading now`]
       : []),
     `  state        ${start.dataDir}   (${start.reset ? 'reset at this start' : 'kept across restarts'}; npm start -- --reset clears it)`,

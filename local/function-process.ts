@@ -37,6 +37,8 @@ const hostPath = fileURLToPath(new URL('./function-host.ts', import.meta.url));
  */
 export class FunctionProcess {
   private child: ChildProcess | undefined;
+  /** The process being started: `stop` ends it at once rather than waiting for its handler to load. */
+  private forked: ChildProcess | undefined;
   private starting: Promise<ChildProcess> | undefined;
   private readonly pending = new Map<
     string,
@@ -73,6 +75,7 @@ export class FunctionProcess {
         },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
+      this.forked = child;
       for (const stream of [child.stdout, child.stderr]) {
         if (stream !== null) createInterface({ input: stream }).on('line', (line) => this.options.onOutput(line, this.options.name));
       }
@@ -139,8 +142,8 @@ export class FunctionProcess {
   }
 
   async stop(): Promise<void> {
-    const child = this.child ?? (await this.starting?.catch(() => undefined));
-    if (child === undefined || child.exitCode !== null) return;
+    const child = this.child ?? this.forked;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');

@@ -71,6 +71,13 @@ export interface LocalPlatformOptions {
    * (default REDIS_URL, else redis://127.0.0.1:6379) within a second; `false` turns them off.
    */
   readonly longJobs?: false | { readonly redisUrl?: string; readonly onChunkSpawn?: (run: LocalChunkRun) => void };
+  /**
+   * Load every worker environment's handler right after the start, in the background; otherwise
+   * each loads on its first batch, as Lambda's do. `npm start` turns it on, so the first seconds
+   * of a developer's load are not the slow ones; tests starting many platforms leave it off.
+   * @default false
+   */
+  readonly warmAllWorkers?: boolean;
   /** Receives one-line notices, such as long jobs being off; defaults to console.warn. */
   readonly onNotice?: (line: string) => void;
 }
@@ -117,8 +124,8 @@ export interface LocalPlatform {
   readonly outboxDir: string;
   /** The long-job twin (Redis, output bucket, state machine), or undefined when it is off. */
   readonly longJobs: Omit<LocalLongJobs, 'stop' | 'apiEnv'> | undefined;
-  /** Settles once every worker environment has loaded its handler (the rest of the warm-up, after start). */
-  readonly warming: Promise<void>;
+  /** With `warmAllWorkers`: settles once every worker environment has loaded its handler. */
+  readonly warming: Promise<void> | undefined;
   /** Worker execution environments: one per concurrent batch (`worker.maxConcurrency`). */
   readonly workerEnvironments: number;
   /** Stops the worker event source (as if the mapping were disabled); `resumeWorkers` starts it again. */
@@ -207,7 +214,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     cleanups.push(stopFunctions);
     // Warm-up, so the first requests after "ready" are not the slow ones: the API and one worker
     // environment load (and compile) their handlers now, as provisioned concurrency would; the
-    // other worker environments (about a CPU-second each) load right after, in the background.
+    // other worker environments (about a CPU-second each) load after, see `warmAllWorkers`.
     await Promise.all([api.warm(), workers[0]?.warm()]);
 
     const gateway = await startApiGateway(options.apiPort ?? 0, (event) => api.invoke<ApiGatewayResult>(event), {
@@ -265,7 +272,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     };
     await writeFile(join(dataDir, 'platform.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
 
-    const warming = Promise.all(workers.slice(1).map((worker) => worker.warm().catch(() => undefined))).then(() => undefined);
+    const warming = options.warmAllWorkers
+      ? Promise.all(workers.slice(1).map((worker) => worker.warm().catch(() => undefined))).then(() => undefined)
+      : undefined;
     return {
       apiUrl: gateway.url,
       warming,

@@ -41,6 +41,7 @@ try {
     sqsPort: portFromEnv('SQS_PORT', 4566),
     dataDir,
     persist: true,
+    warmAllWorkers: true,
     onFunctionOutput: (line, functionName) => {
       const formatted = formatFunctionOutput(line, functionName);
       if (formatted !== undefined) console.log(formatted);
@@ -48,7 +49,7 @@ try {
     onError: (error) => console.error(`event source: ${error instanceof Error ? error.message : String(error)}`),
   });
   console.log(formatBanner(platform, { readySeconds: (performance.now() - startedAt) / 1000, dataDir, reset }));
-  void platform.warming.then(() =>
+  void platform.warming?.then(() =>
     console.log(
       `All ${platform.workerEnvironments} worker environments warm (${((performance.now() - startedAt) / 1000).toFixed(1)} s after the start)`,
     ),
