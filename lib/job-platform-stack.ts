@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config/environments.ts';
+import { functionDeclarations } from './config/function-declarations.ts';
 import { resourceNames } from './config/resource-names.ts';
 import { JobApiConstruct } from './constructs/job-api.ts';
 import { JobCountsConstruct } from './constructs/job-counts.ts';
@@ -10,14 +10,6 @@ import { JobQueueConstruct } from './constructs/job-queue.ts';
 import { JobReconcilerConstruct } from './constructs/job-reconciler.ts';
 import { JobTableConstruct } from './constructs/job-table.ts';
 import { JobWorkerConstruct } from './constructs/job-worker.ts';
-
-/** The handler modules the stack deploys, resolved from this file so any working directory works. */
-export const HANDLER_ENTRIES = {
-  api: fileURLToPath(new URL('../functions/api/handler.ts', import.meta.url)),
-  worker: fileURLToPath(new URL('../functions/worker/handler.ts', import.meta.url)),
-  reconciler: fileURLToPath(new URL('../functions/reconciler/handler.ts', import.meta.url)),
-  counts: fileURLToPath(new URL('../functions/job-counts/handler.ts', import.meta.url)),
-} as const;
 
 /** The stack name of an environment (`jobs-<env>`); the CLI finds the stack and its outputs by it. */
 export function jobPlatformStackName(environmentName: string): string {
@@ -50,6 +42,7 @@ export class JobPlatformStack extends Stack {
     const config = props.environmentConfig;
     // The same names the local runtime uses (lib/config/resource-names.ts).
     const names = resourceNames(config.name);
+    const functions = functionDeclarations(config);
     Tags.of(this).add('environment', config.name);
     Tags.of(this).add('application', 'job-platform');
 
@@ -70,28 +63,24 @@ export class JobPlatformStack extends Stack {
 
     this.api = new JobApiConstruct(this, 'Api', {
       apiName: `${names.stack}-api`,
-      functionName: names.apiFunction,
-      entry: HANDLER_ENTRIES.api,
+      declaration: functions.api,
       environmentConfig: config,
       resources,
     });
     this.worker = new JobWorkerConstruct(this, 'Worker', {
-      functionName: names.workerFunction,
-      entry: HANDLER_ENTRIES.worker,
+      declaration: functions.worker,
       environmentConfig: config,
       resources,
       emailFrom: config.emailFrom,
     });
     this.reconciler = new JobReconcilerConstruct(this, 'Reconciler', {
-      functionName: names.reconcilerFunction,
-      entry: HANDLER_ENTRIES.reconciler,
+      declaration: functions.reconciler,
       environmentConfig: config,
       resources,
     });
 
     this.counts = new JobCountsConstruct(this, 'Counts', {
-      functionName: names.countsFunction,
-      entry: HANDLER_ENTRIES.counts,
+      declaration: functions.counts,
       environmentConfig: config,
       table: this.jobTable.table,
     });

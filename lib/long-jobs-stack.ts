@@ -1,18 +1,15 @@
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, LongJobSettings } from './config/environments.ts';
+import { functionDeclarations } from './config/function-declarations.ts';
 import { resourceNames } from './config/resource-names.ts';
 import { LONG_JOB_CACHE_PORT, LongJobCacheConstruct } from './constructs/long-job-cache.ts';
 import { LongJobChunkTaskConstruct } from './constructs/long-job-chunk-task.ts';
 import { LongJobNetworkConstruct } from './constructs/long-job-network.ts';
 import { LongJobOutputBucketConstruct } from './constructs/long-job-output-bucket.ts';
 import { LongJobStateMachineConstruct } from './constructs/long-job-state-machine.ts';
-
-/** The steps handler the stack deploys, resolved from this file so any working directory works. */
-export const LONG_JOB_STEPS_ENTRY = fileURLToPath(new URL('../functions/long-jobs/steps-handler.ts', import.meta.url));
 
 export interface LongJobStackProps extends StackProps {
   readonly environmentConfig: EnvironmentConfig;
@@ -73,8 +70,7 @@ export class LongJobStack extends Stack {
     });
     this.stateMachine = new LongJobStateMachineConstruct(this, 'StateMachine', {
       stateMachineName: names.longJobStateMachine,
-      stepsFunctionName: names.longJobStepsFunction,
-      stepsEntry: LONG_JOB_STEPS_ENTRY,
+      stepsDeclaration: functionDeclarations(config).longJobSteps,
       environmentConfig: config,
       settings,
       table: props.table,

@@ -1,5 +1,11 @@
 import { metricsNamespace } from '../functions/observability/job-metrics.ts';
 import type { EnvironmentConfig } from '../lib/config/environments.ts';
+import {
+  functionDeclarations,
+  type FunctionDeclaration,
+  type FunctionVariable,
+  type PlatformFunctionId,
+} from '../lib/config/function-declarations.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './services/local-aws.ts';
 
 export interface LocalResources {
@@ -10,19 +16,46 @@ export interface LocalResources {
 }
 
 /**
- * The variables every local function gets: what the CDK constructs set in AWS (see
- * `lib/constructs/job-function-environment.ts`), pointed at the local servers.
+ * Variables the local runtime sets in place of what Lambda's runtime and AWS's endpoints give a
+ * function; they are not part of a function's declaration.
  */
-export function localFunctionEnvironment(environment: EnvironmentConfig, resources: LocalResources): NodeJS.ProcessEnv {
+export const LOCAL_RUNTIME_VARIABLES = [
+  'PATH',
+  'AWS_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ENDPOINT_URL_SQS',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+] as const;
+
+/** A function as the local runtime runs it, from its declaration (`lib/config/function-declarations.ts`). */
+export interface LocalFunctionSpec {
+  readonly name: string;
+  readonly modulePath: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** Declared only: a local process runs on this machine's architecture. */
+  readonly architecture: FunctionDeclaration['architecture'];
+  /** The declared variables, with local values. */
+  readonly variables: Readonly<Record<string, string>>;
+  /** The process environment: the declared variables plus `LOCAL_RUNTIME_VARIABLES`. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The local value of every variable a declaration may name (undefined: not available here). */
+function localValues(
+  environment: EnvironmentConfig,
+  resources: LocalResources,
+  declaration: FunctionDeclaration,
+): Record<FunctionVariable, string | undefined> {
   return {
-    PATH: process.env.PATH,
     NODE_OPTIONS: '--enable-source-maps',
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    // Per-service endpoints the AWS SDK v3 reads, so the handlers run unchanged.
-    AWS_ENDPOINT_URL_DYNAMODB: resources.endpoints.dynamodb,
-    AWS_ENDPOINT_URL_SQS: resources.endpoints.sqs,
+    POWERTOOLS_SERVICE_NAME: declaration.serviceName,
+    POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(environment.name),
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+    // There is no X-Ray locally.
+    POWERTOOLS_TRACE_ENABLED: 'false',
     TABLE_NAME: resources.tableName,
     QUEUE_URL: resources.queueUrl,
     DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
@@ -32,8 +65,61 @@ export function localFunctionEnvironment(environment: EnvironmentConfig, resourc
     JOB_RETENTION_DAYS: String(environment.jobRetentionDays),
     WORKER_CONCURRENCY: String(environment.worker.concurrencyPerBatch),
     WORKER_TIMEOUT_SECONDS: String(environment.worker.timeoutSeconds),
-    POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(environment.name),
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
-    POWERTOOLS_TRACE_ENABLED: 'false',
+    EMAIL_FROM: environment.emailFrom,
+    // Set by the long-job twin (local/long-jobs.ts) when it runs.
+    STATE_MACHINE_ARN: undefined,
+  };
+}
+
+/** How the local runtime runs one declared function: its variables pointed at the local servers. */
+export function localFunctionSpec(
+  declaration: FunctionDeclaration,
+  environment: EnvironmentConfig,
+  resources: LocalResources,
+  provided: Partial<Record<FunctionVariable, string>> = {},
+): LocalFunctionSpec {
+  const values = { ...localValues(environment, resources, declaration), ...provided };
+  const variables = Object.fromEntries(
+    declaration.environment.map((name) => {
+      const value = values[name];
+      if (value === undefined) throw new Error(`The local runtime has no value for ${name}, which ${declaration.functionName} declares`);
+      return [name, value];
+    }),
+  );
+  const runtime: Record<(typeof LOCAL_RUNTIME_VARIABLES)[number], string | undefined> = {
+    PATH: process.env.PATH,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    // Per-service endpoints the AWS SDK v3 reads, so the handlers run unchanged.
+    AWS_ENDPOINT_URL_DYNAMODB: resources.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: resources.endpoints.sqs,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(declaration.memoryMb),
+  };
+  return {
+    name: declaration.functionName,
+    modulePath: declaration.entry,
+    timeoutSeconds: declaration.timeoutSeconds,
+    memoryMb: declaration.memoryMb,
+    architecture: declaration.architecture,
+    variables,
+    env: { ...runtime, ...variables },
+  };
+}
+
+/** Every function of `environment` as the local runtime runs it. */
+export function localFunctionSpecs(
+  environment: EnvironmentConfig,
+  resources: LocalResources,
+  provided: Partial<Record<FunctionVariable, string>> = {},
+): Readonly<Record<PlatformFunctionId, LocalFunctionSpec>> {
+  const declarations = functionDeclarations(environment);
+  const spec = (id: PlatformFunctionId) => localFunctionSpec(declarations[id], environment, resources, provided);
+  return {
+    api: spec('api'),
+    worker: spec('worker'),
+    reconciler: spec('reconciler'),
+    counts: spec('counts'),
+    longJobSteps: spec('longJobSteps'),
   };
 }

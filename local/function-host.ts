@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import './exit-with-parent.ts';
 import type { HostReply, HostRequest } from './function-process.ts';
 
 const modulePath = process.env.LOCAL_HANDLER_MODULE;

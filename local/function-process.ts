@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { LocalFunctionSpec } from './function-environment.ts';
 
 export type HostRequest = { id: string; event: unknown; timeoutMs: number; requestId?: string };
 export type HostReply =
@@ -36,6 +37,8 @@ const hostPath = fileURLToPath(new URL('./function-host.ts', import.meta.url));
  */
 export class FunctionProcess {
   private child: ChildProcess | undefined;
+  /** The process being started: `stop` ends it at once rather than waiting for its handler to load. */
+  private forked: ChildProcess | undefined;
   private starting: Promise<ChildProcess> | undefined;
   private readonly pending = new Map<
     string,
@@ -43,6 +46,21 @@ export class FunctionProcess {
   >();
 
   constructor(private readonly options: FunctionProcessOptions) {}
+
+  /** An execution environment of a declared function (`localFunctionSpec`), with local-only variables added. */
+  static fromSpec(
+    spec: LocalFunctionSpec,
+    onOutput: FunctionProcessOptions['onOutput'],
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): FunctionProcess {
+    return new FunctionProcess({
+      name: spec.name,
+      modulePath: spec.modulePath,
+      env: { ...spec.env, ...extraEnv },
+      timeoutSeconds: spec.timeoutSeconds,
+      onOutput,
+    });
+  }
 
   private start(): Promise<ChildProcess> {
     this.starting ??= new Promise<ChildProcess>((resolve, reject) => {
@@ -57,6 +75,7 @@ export class FunctionProcess {
         },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
+      this.forked = child;
       for (const stream of [child.stdout, child.stderr]) {
         if (stream !== null) createInterface({ input: stream }).on('line', (line) => this.options.onOutput(line, this.options.name));
       }
@@ -123,8 +142,8 @@ export class FunctionProcess {
   }
 
   async stop(): Promise<void> {
-    const child = this.child ?? (await this.starting?.catch(() => undefined));
-    if (child === undefined || child.exitCode !== null) return;
+    const child = this.child ?? this.forked;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');

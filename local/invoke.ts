@@ -1,26 +1,28 @@
 /**
- * `npm run invoke -- <api|worker|reconciler> <event.json>`: runs one handler once on a sample
- * event from `events/`, against the platform `npm start` is running, and prints its response.
+ * `npm run invoke -- <api|worker|reconciler|long-job-steps> <event.json>`: runs one handler once
+ * on a sample event from `events/`, against the platform `npm start` is running, and prints its
+ * response. The function runs as declared (`lib/config/function-declarations.ts`): same entry,
+ * timeout, memory and variables as in AWS.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { resourceNames } from '../lib/config/resource-names.ts';
-import { localFunctionEnvironment } from './function-environment.ts';
+import { resolve } from 'node:path';
+import type { PlatformFunctionId } from '../lib/config/function-declarations.ts';
+import { localFunctionSpecs } from './function-environment.ts';
 import { FunctionProcess } from './function-process.ts';
 import { localDescriptorPath, localEnvironment, type LocalPlatformDescriptor } from './platform.ts';
 
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const HANDLERS = {
-  api: 'functions/api/handler.ts',
-  worker: 'functions/worker/handler.ts',
-  reconciler: 'functions/reconciler/handler.ts',
-} as const;
+const FUNCTIONS: Readonly<Record<string, PlatformFunctionId>> = {
+  api: 'api',
+  worker: 'worker',
+  reconciler: 'reconciler',
+  'long-job-steps': 'longJobSteps',
+};
 
 const [name, eventFile] = process.argv.slice(2);
-if (name === undefined || !(name in HANDLERS) || eventFile === undefined) {
+const id = name === undefined ? undefined : FUNCTIONS[name];
+if (id === undefined || eventFile === undefined) {
   console.error(
-    `usage: npm run invoke -- <${Object.keys(HANDLERS).join('|')}> <event.json>   e.g. npm run invoke -- api events/api/submit-echo.json`,
+    `usage: npm run invoke -- <${Object.keys(FUNCTIONS).join('|')}> <event.json>   e.g. npm run invoke -- api events/api/submit-echo.json`,
   );
   process.exit(2);
 }
@@ -33,18 +35,9 @@ try {
   process.exit(1);
 }
 const event = JSON.parse(await readFile(resolve(eventFile), 'utf8')) as unknown;
-const environment = localEnvironment();
-const handler = new FunctionProcess({
-  name: `${resourceNames(environment.name).stack}-${name}`,
-  modulePath: join(root, HANDLERS[name as keyof typeof HANDLERS]),
-  env: {
-    ...localFunctionEnvironment(environment, descriptor),
-    POWERTOOLS_SERVICE_NAME: `jobs-${name}`,
-    EMAIL_OUTBOX_DIR: descriptor.outboxDir,
-  },
-  timeoutSeconds: environment.worker.timeoutSeconds,
-  onOutput: (line) => console.error(line),
-});
+// No long-job twin here: an API invocation refuses long jobs, as where the stack is off.
+const specs = localFunctionSpecs(localEnvironment(), descriptor, { STATE_MACHINE_ARN: '' });
+const handler = FunctionProcess.fromSpec(specs[id], (line) => console.error(line), { EMAIL_OUTBOX_DIR: descriptor.outboxDir });
 try {
   console.log(JSON.stringify(await handler.invoke(event), null, 2));
 } finally {

@@ -16,12 +16,15 @@ import { Redis } from 'ioredis';
 import { CHUNK_ENV, LONG_JOB_STATES, longJobStateMachineDefinition } from '../functions/jobs/domain/long-job-state-machine.ts';
 import { fargateJobTypes } from '../functions/jobs/domain/registry.ts';
 import type { LongJobSettings } from '../lib/config/environments.ts';
+import type { LocalFunctionSpec } from './function-environment.ts';
 import { FunctionProcess, InvocationError } from './function-process.ts';
 import { LOCAL_REGION, localClientConfig } from './services/local-aws.ts';
 
-const stepsModule = fileURLToPath(new URL('../functions/long-jobs/steps-handler.ts', import.meta.url));
 /** The file the container's CMD runs (bundled); here it runs from source. */
 export const CHUNK_TASK_ENTRY = fileURLToPath(new URL('../functions/long-jobs/chunk-task.ts', import.meta.url));
+
+/** Preloaded into each chunk task so none outlives the platform (an ECS task has no such parent). */
+const EXIT_WITH_PARENT = new URL('./exit-with-parent.ts', import.meta.url).href;
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -39,11 +42,13 @@ export interface LocalChunkRun {
 }
 
 export interface LocalLongJobsOptions {
-  readonly names: { readonly longJobStateMachine: string; readonly longJobStepsFunction: string; readonly outputBucket: string };
+  readonly names: { readonly longJobStateMachine: string; readonly outputBucket: string };
   readonly redisUrl: string;
   /** fauxqs serves S3 on the SQS endpoint. */
   readonly s3Endpoint: string;
-  /** The variables every local function gets (AWS endpoints and credentials, table, retention). */
+  /** The steps function as declared (`localFunctionSpec`); chunk tasks start from its variables too. */
+  readonly steps: LocalFunctionSpec;
+  /** Extra variables for the steps function and chunk tasks (test settings). */
   readonly functionEnv: NodeJS.ProcessEnv;
   readonly settings: LongJobSettings | false;
   readonly onOutput: (line: string, functionName: string) => void;
@@ -101,14 +106,10 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
     s3.destroy();
   }
 
-  const steps = new FunctionProcess({
-    name: names.longJobStepsFunction,
-    modulePath: stepsModule,
-    env: { ...options.functionEnv, POWERTOOLS_SERVICE_NAME: 'jobs-long-job-steps' },
-    timeoutSeconds: 60,
-    onOutput: options.onOutput,
-  });
+  const steps = FunctionProcess.fromSpec(options.steps, options.onOutput, options.functionEnv);
+  // The chunk task's container: the table and retention like the steps function, plus Redis and S3.
   const chunkEnv: NodeJS.ProcessEnv = {
+    ...options.steps.env,
     ...options.functionEnv,
     POWERTOOLS_SERVICE_NAME: 'jobs-chunk-task',
     REDIS_URL: options.redisUrl,
@@ -140,7 +141,7 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
     const attemptKey = `${jobId}#${chunkIndex}`;
     const attempt = (attempts.get(attemptKey) ?? 0) + 1;
     attempts.set(attemptKey, attempt);
-    const child = spawn(process.execPath, ['--import', 'tsx', CHUNK_TASK_ENTRY], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', EXIT_WITH_PARENT, CHUNK_TASK_ENTRY], {
       env: { ...chunkEnv, ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -168,7 +169,7 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
 
   const maxConcurrency = settings === false ? LOCAL_MAX_CONCURRENCY : settings.maxConcurrency;
   const definition = longJobStateMachineDefinition({
-    stepsFunction: names.longJobStepsFunction,
+    stepsFunction: options.steps.name,
     chunkTask: {
       clusterArn: 'local',
       taskDefinitionArn: 'chunk-task',

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -7,10 +7,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
 import { ENVIRONMENTS, validateEnvironment, type EnvironmentConfig } from '../lib/config/environments.ts';
+import { functionDeclarations } from '../lib/config/function-declarations.ts';
 import { resourceNames } from '../lib/config/resource-names.ts';
-import { startApiGateway, type ApiGatewayResult } from './api-gateway.ts';
+import { CALLER_HEADER, startApiGateway, type ApiGatewayResult } from './api-gateway.ts';
 import { EmfMetrics } from './emf-metrics.ts';
-import { localFunctionEnvironment } from './function-environment.ts';
+import { localFunctionSpec, localFunctionSpecs } from './function-environment.ts';
 import { FunctionProcess } from './function-process.ts';
 import { startLocalLongJobsIfRedis, type LocalChunkRun, type LocalLongJobs } from './long-jobs.ts';
 import { createJobQueues, createJobTable } from './provision.ts';
@@ -21,6 +22,9 @@ import { DynamoDbStreamSource } from './dynamodb-stream-source.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** The caller of the warm-up requests; it owns no jobs. */
+const WARM_UP_CALLER = 'local-platform-warm-up';
 
 /** The local environment: dev's settings under the name `local`. */
 export function localEnvironment(overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
@@ -38,8 +42,20 @@ export interface LocalPlatformOptions {
   readonly endpoints?: { readonly dynamodb: string; readonly sqs: string };
   readonly dynamoDbPort?: number;
   readonly sqsPort?: number;
-  /** Where the local outbox and other files go. */
+  /**
+   * Where the platform keeps its files: the e-mail outbox, the descriptor and, with `persist`, the
+   * tables and queues.
+   * @default .local/<environment name>/
+   */
   readonly dataDir?: string;
+  /**
+   * Keep DynamoDB Local's tables and the queues' messages (and S3 objects) in `dataDir`, so they
+   * survive a restart; messages in flight at the stop become visible again at the next start, as
+   * after a crash. Applies to the servers this platform starts, not to given `endpoints`.
+   * `npm start` turns it on; `npm start -- --reset` clears it first.
+   * @default false (in memory)
+   */
+  readonly persist?: boolean;
   /** Extra variables for both functions (for example a shorter ORPHAN_GRACE_SECONDS in tests). */
   readonly functionEnv?: Record<string, string>;
   /**
@@ -57,6 +73,13 @@ export interface LocalPlatformOptions {
    * (default REDIS_URL, else redis://127.0.0.1:6379) within a second; `false` turns them off.
    */
   readonly longJobs?: false | { readonly redisUrl?: string; readonly onChunkSpawn?: (run: LocalChunkRun) => void };
+  /**
+   * Load every worker environment's handler right after the start, in the background; otherwise
+   * each loads on its first batch, as Lambda's do. `npm start` turns it on, so the first seconds
+   * of a developer's load are not the slow ones; tests starting many platforms leave it off.
+   * @default false
+   */
+  readonly warmAllWorkers?: boolean;
   /** Receives one-line notices, such as long jobs being off; defaults to console.warn. */
   readonly onNotice?: (line: string) => void;
 }
@@ -73,9 +96,25 @@ export interface LocalPlatformDescriptor {
   readonly outboxDir: string;
 }
 
-/** Where a local environment keeps its files (outbox, descriptor) unless told otherwise. */
-function defaultDataDir(environmentName: string): string {
+/** Where a local environment keeps its files (outbox, descriptor, state) unless told otherwise. */
+export function defaultDataDir(environmentName: string): string {
   return join(root, '.local', environmentName);
+}
+
+/** The directories of a data dir that hold the platform's state. */
+function stateDirs(dataDir: string) {
+  return {
+    dynamodb: join(dataDir, 'dynamodb'),
+    sqs: join(dataDir, 'sqs'),
+    outbox: join(dataDir, 'outbox'),
+    // Where the local stream event source keeps its place in the table's stream.
+    streams: join(dataDir, 'streams'),
+  };
+}
+
+/** Deletes the tables, queues, S3 objects and outbox kept in `dataDir` (`npm start -- --reset`). */
+export async function resetLocalState(dataDir: string): Promise<void> {
+  await Promise.all(Object.values(stateDirs(dataDir)).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 /** The descriptor file of a local environment's running platform. */
@@ -93,6 +132,10 @@ export interface LocalPlatform {
   readonly outboxDir: string;
   /** The long-job twin (Redis, output bucket, state machine), or undefined when it is off. */
   readonly longJobs: Omit<LocalLongJobs, 'stop' | 'apiEnv'> | undefined;
+  /** With `warmAllWorkers`: settles once every worker environment has loaded its handler. */
+  readonly warming: Promise<void> | undefined;
+  /** Worker execution environments: one per concurrent batch (`worker.maxConcurrency`). */
+  readonly workerEnvironments: number;
   /** Stops the worker event source (as if the mapping were disabled); `resumeWorkers` starts it again. */
   pauseWorkers(): Promise<void>;
   resumeWorkers(): void;
@@ -107,6 +150,9 @@ export interface LocalPlatform {
 export async function startLocalPlatform(options: LocalPlatformOptions = {}): Promise<LocalPlatform> {
   const environment = options.environment ?? localEnvironment();
   const names = resourceNames(environment.name);
+  const dataDir = options.dataDir ?? defaultDataDir(environment.name);
+  const dirs = stateDirs(dataDir);
+  const onNotice = options.onNotice ?? ((line: string) => console.warn(line));
   const started: RunningService[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -116,7 +162,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   try {
     let endpoints = options.endpoints;
     if (endpoints === undefined) {
-      const [dynamodb, sqs] = await Promise.all([startDynamoDbLocal(options.dynamoDbPort ?? 0), startSqsLocal(options.sqsPort ?? 0)]);
+      const [dynamodb, sqs] = await Promise.all([
+        startDynamoDbLocal(options.dynamoDbPort ?? 0, { ...(options.persist ? { dbPath: dirs.dynamodb } : {}), onNotice }),
+        startSqsLocal(options.sqsPort ?? 0, options.persist ? { dataDir: dirs.sqs } : {}),
+      ]);
       started.push(dynamodb, sqs);
       endpoints = { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint };
     }
@@ -130,13 +179,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     await createJobTable(dynamodbClient, names.table);
     const queues = await createJobQueues(sqsClient, names, settings);
 
-    const dataDir = options.dataDir ?? defaultDataDir(environment.name);
-    const outboxDir = join(dataDir, 'outbox');
+    const outboxDir = dirs.outbox;
     await mkdir(outboxDir, { recursive: true });
-    const sharedEnv: NodeJS.ProcessEnv = {
-      ...localFunctionEnvironment(environment, { endpoints, tableName: names.table, ...queues }),
-      ...options.functionEnv,
-    };
+    const resources = { endpoints, tableName: names.table, ...queues };
+    const declarations = functionDeclarations(environment);
     // What the functions print: EMF documents feed `GET /metrics`; everything goes to the caller.
     const emfMetrics = new EmfMetrics();
     const onOutput = (line: string, functionName: string) => {
@@ -152,62 +198,46 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
             ...options.longJobs,
             names,
             s3Endpoint: endpoints.sqs,
-            functionEnv: sharedEnv,
+            steps: localFunctionSpec(declarations.longJobSteps, environment, resources),
+            functionEnv: options.functionEnv ?? {},
             settings: environment.longJobs,
             onOutput,
-            onNotice: options.onNotice ?? ((line) => console.warn(line)),
+            onNotice,
           });
     if (longJobs !== undefined) cleanups.push(() => longJobs.stop());
 
-    const api = new FunctionProcess({
-      name: names.apiFunction,
-      modulePath: join(root, 'functions/api/handler.ts'),
-      env: { ...sharedEnv, ...longJobs?.apiEnv, POWERTOOLS_SERVICE_NAME: 'jobs-api' },
-      timeoutSeconds: 10,
-      onOutput,
-    });
-    const workerEnv: NodeJS.ProcessEnv = {
-      ...sharedEnv,
-      POWERTOOLS_SERVICE_NAME: 'jobs-worker',
-      EMAIL_OUTBOX_DIR: outboxDir,
-    };
+    // The functions as declared for AWS too (lib/config/function-declarations.ts); without the
+    // long-job twin the API has no state machine and refuses long jobs, as where the stack is off.
+    const specs = localFunctionSpecs(environment, resources, { STATE_MACHINE_ARN: longJobs?.stateMachineArn ?? '' });
+    const extraEnv = options.functionEnv ?? {};
+    const api = FunctionProcess.fromSpec(specs.api, onOutput, { ...extraEnv, ...longJobs?.apiEnv });
     // One execution environment per concurrent batch, as Lambda gives the mapping.
-    const workers = Array.from(
-      { length: environment.worker.maxConcurrency },
-      () =>
-        new FunctionProcess({
-          name: names.workerFunction,
-          modulePath: join(root, 'functions/worker/handler.ts'),
-          env: workerEnv,
-          timeoutSeconds: environment.worker.timeoutSeconds,
-          onOutput,
-        }),
+    const workers = Array.from({ length: environment.worker.maxConcurrency }, () =>
+      FunctionProcess.fromSpec(specs.worker, onOutput, { ...extraEnv, EMAIL_OUTBOX_DIR: outboxDir }),
     );
-    const reconciler = new FunctionProcess({
-      name: names.reconcilerFunction,
-      modulePath: join(root, 'functions/reconciler/handler.ts'),
-      env: { ...sharedEnv, POWERTOOLS_SERVICE_NAME: 'jobs-reconciler' },
-      timeoutSeconds: 50,
-      onOutput,
-    });
-    cleanups.push(async () => {
+    const reconciler = FunctionProcess.fromSpec(specs.reconciler, onOutput, extraEnv);
+    const stopFunctions = async () => {
       await Promise.all([api.stop(), reconciler.stop(), ...workers.map((worker) => worker.stop())]);
-    });
+    };
+    cleanups.push(stopFunctions);
+    // Warm-up, so the first requests after "ready" are not the slow ones: the API and one worker
+    // environment load (and compile) their handlers now, as provisioned concurrency would; the
+    // other worker environments (about a CPU-second each) load after, see `warmAllWorkers`.
     await Promise.all([api.warm(), workers[0]?.warm()]);
 
     const gateway = await startApiGateway(options.apiPort ?? 0, (event) => api.invoke<ApiGatewayResult>(event), {
       'GET /metrics': async () => ({ contentType: emfMetrics.registry.contentType, body: await emfMetrics.text() }),
     });
     cleanups.push(() => gateway.close());
+    // ...and the API's first SDK calls (clients, connections, DynamoDB Local's query path) go
+    // through the real route, caller-scoped so they touch no one's jobs.
+    for (const path of ['/health', '/stats']) {
+      await fetch(`${gateway.url}${path}`, { headers: { [CALLER_HEADER]: WARM_UP_CALLER } }).then((response) => response.text());
+    }
 
     // The table's stream feeds the per-caller counts of `GET /stats`, as the mapping does in AWS.
-    const counts = new FunctionProcess({
-      name: names.countsFunction,
-      modulePath: join(root, 'functions/job-counts/handler.ts'),
-      env: { ...sharedEnv, POWERTOOLS_SERVICE_NAME: 'jobs-counts' },
-      timeoutSeconds: 30,
-      onOutput,
-    });
+    const counts = FunctionProcess.fromSpec(specs.counts, onOutput, extraEnv);
+    await mkdir(dirs.streams, { recursive: true });
     const streams = new DynamoDBStreamsClient(localClientConfig(endpoints.dynamodb));
     const { Table } = await dynamodbClient.send(new DescribeTableCommand({ TableName: names.table }));
     if (Table?.LatestStreamArn === undefined) throw new Error(`Table ${names.table} has no stream`);
@@ -216,7 +246,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       streamArn: Table.LatestStreamArn,
       batchSize: 1_000,
       invoke: (records) => counts.invoke({ Records: records }),
-      checkpointFile: join(dataDir, 'stream-checkpoints.json'),
+      checkpointFile: join(dirs.streams, 'checkpoints.json'),
       ...(options.onError === undefined ? {} : { onError: options.onError }),
     });
     await streamSource.start();
@@ -256,6 +286,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       clearInterval(schedule);
       await reconciling;
     });
+    // Runs first on stop: the execution environments end at once, as when AWS loses them, so a
+    // stop never waits for a batch; its messages come back like a crashed attempt's.
+    cleanups.push(() => stopFunctions());
 
     const descriptor: LocalPlatformDescriptor = {
       environment: environment.name,
@@ -268,8 +301,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     };
     await writeFile(join(dataDir, 'platform.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
 
+    const warming = options.warmAllWorkers
+      ? Promise.all(workers.slice(1).map((worker) => worker.warm().catch(() => undefined))).then(() => undefined)
+      : undefined;
     return {
       apiUrl: gateway.url,
+      warming,
+      workerEnvironments: workers.length,
       environment,
       endpoints,
       tableName: names.table,

@@ -1,10 +1,14 @@
 /**
- * `npm start`: the whole platform on this machine, with no AWS account and no Docker.
+ * `npm start [-- --reset] [-- --data-dir <dir>]`: the whole platform on this machine, with no AWS
+ * account and no Docker. Its tables, queues and outbox live in `.local/local/` (or `--data-dir`)
+ * and survive a restart; `--reset` starts from a clean slate.
  * Ports: PORT (API, default 3000), DYNAMODB_PORT (default 8000), SQS_PORT (default 4566).
  */
-import { localCallerArn, CALLER_HEADER, DEFAULT_CALLER } from './api-gateway.ts';
+import { parseArgs } from 'node:util';
+import { formatBanner } from './banner.ts';
 import { formatFunctionOutput } from './function-output.ts';
-import { startLocalPlatform } from './platform.ts';
+import { onParentExit } from './parent-watch.ts';
+import { defaultDataDir, localEnvironment, resetLocalState, startLocalPlatform } from './platform.ts';
 import { PrerequisiteError } from './services/prerequisite-error.ts';
 
 function portFromEnv(name: string, fallback: number): number {
@@ -17,42 +21,44 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
+function commandLine(): { reset: boolean; dataDir: string } {
+  try {
+    const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, 'data-dir': { type: 'string' } } });
+    return { reset: values.reset, dataDir: values['data-dir'] ?? defaultDataDir(localEnvironment().name) };
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\nusage: npm start [-- --reset] [-- --data-dir <dir>]`);
+    process.exit(2);
+  }
+}
+
 const startedAt = performance.now();
+const { reset, dataDir } = commandLine();
 try {
+  if (reset) await resetLocalState(dataDir);
   const platform = await startLocalPlatform({
     apiPort: portFromEnv('PORT', 3000),
     dynamoDbPort: portFromEnv('DYNAMODB_PORT', 8000),
     sqsPort: portFromEnv('SQS_PORT', 4566),
+    dataDir,
+    persist: true,
+    warmAllWorkers: true,
     onFunctionOutput: (line, functionName) => {
       const formatted = formatFunctionOutput(line, functionName);
       if (formatted !== undefined) console.log(formatted);
     },
     onError: (error) => console.error(`event source: ${error instanceof Error ? error.message : String(error)}`),
   });
-  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
-  console.log(
-    [
-      `Job platform running locally (ready in ${seconds} s)`,
-      `  API          ${platform.apiUrl}   (caller from the ${CALLER_HEADER} header, default '${DEFAULT_CALLER}' = ${localCallerArn(DEFAULT_CALLER)})`,
-      `  metrics      ${platform.apiUrl}/metrics   (Prometheus text, from the functions' EMF output)`,
-      `  DynamoDB     ${platform.endpoints.dynamodb}   table ${platform.tableName}`,
-      `  SQS          ${platform.endpoints.sqs}   queue ${platform.queueUrl}`,
-      `  DLQ          ${platform.deadLetterQueueUrl}`,
-      `  e-mail       ${platform.outboxDir}`,
-      ...(platform.longJobs === undefined
-        ? []
-        : [
-            `  long jobs    Redis ${platform.longJobs.redisUrl}, outputs in s3://${platform.longJobs.outputBucket} (S3 on ${platform.endpoints.sqs})`,
-          ]),
-      `Try: curl -s -X POST ${platform.apiUrl}/jobs -H 'content-type: application/json' -d '{"type":"echo","payload":{"hello":"world"}}'`,
-      'Ctrl-C stops everything.',
-    ].join('\n'),
+  console.log(formatBanner(platform, { readySeconds: (performance.now() - startedAt) / 1000, dataDir, reset }));
+  void platform.warming?.then(() =>
+    console.log(
+      `All ${platform.workerEnvironments} worker environments warm (${((performance.now() - startedAt) / 1000).toFixed(1)} s after the start)`,
+    ),
   );
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the local platform…`);
+    console.log(`\n${reason}: stopping the local platform…`);
     platform.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -61,8 +67,10 @@ try {
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Ctrl-C, `kill`, `timeout`, an IDE's stop button or a closed terminal: all stop everything.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+  // npm does not pass every signal on (SIGHUP, or SIGKILL of npm itself): stop when it is gone.
+  onParentExit(() => shutdown('the parent process ended'));
 } catch (error) {
   if (error instanceof PrerequisiteError) {
     console.error(`Cannot start the local platform: ${error.message}`);

@@ -1,45 +1,29 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { parseRouteKey } from '../../functions/api/routes.ts';
 import type { EnvironmentConfig } from '../config/environments.ts';
+import type { FunctionDeclaration } from '../config/function-declarations.ts';
 import { bindJobPlatform, type JobPlatformResources } from './job-function-environment.ts';
 import { JobFunction } from './job-function.ts';
-
-/** The routes of API v1 (SPEC §2); every one requires a SigV4-signed request. */
-export const JOB_API_ROUTES: readonly { readonly method: apigw.HttpMethod; readonly path: string }[] = [
-  { method: apigw.HttpMethod.POST, path: '/jobs' },
-  { method: apigw.HttpMethod.POST, path: '/jobs/batch' },
-  { method: apigw.HttpMethod.GET, path: '/jobs' },
-  { method: apigw.HttpMethod.GET, path: '/jobs/{jobId}' },
-  { method: apigw.HttpMethod.POST, path: '/jobs/{jobId}/cancel' },
-  { method: apigw.HttpMethod.GET, path: '/health' },
-  { method: apigw.HttpMethod.GET, path: '/stats' },
-];
 
 export interface JobApiConstructProps {
   /** Name of the HTTP API; carries the environment (`jobs-dev-api`). */
   readonly apiName: string;
-  /** Name of the API function (`jobs-dev-api`). */
-  readonly functionName: string;
-  /** Absolute path of the API handler module (HTTP API payload v2 events). */
-  readonly entry: string;
+  /** The API function (HTTP API payload v2 events) and its routes, from `functionDeclarations`. */
+  readonly declaration: FunctionDeclaration;
   /** Memory, throttling, log retention and tracing of this environment. */
   readonly environmentConfig: EnvironmentConfig;
   /** The table, queue and dead-letter queue the API reads and writes. */
   readonly resources: JobPlatformResources;
-  /**
-   * Longest run of one request; API Gateway gives up on an integration after 30 s.
-   * @default Duration.seconds(10)
-   */
-  readonly timeout?: Duration;
 }
 
 /**
- * The HTTP API: six routes to one function, IAM (SigV4) authorization on every route,
+ * The HTTP API: the declaration's routes to one function, IAM (SigV4) authorization on every route,
  * stage throttling from the environment config and JSON access logs.
  * The function may read and write the table, send to the job queue and read the depth of both queues.
  */
@@ -52,17 +36,8 @@ export class JobApiConstruct extends Construct {
   constructor(scope: Construct, id: string, props: JobApiConstructProps) {
     super(scope, id);
     const config = props.environmentConfig;
-    const timeout = props.timeout ?? Duration.seconds(10);
 
-    this.function = new JobFunction(this, 'Function', {
-      entry: props.entry,
-      functionName: props.functionName,
-      serviceName: 'jobs-api',
-      description: `Job platform API (${config.name})`,
-      environmentConfig: config,
-      memorySize: config.api.memoryMb,
-      timeout,
-    });
+    this.function = new JobFunction(this, 'Function', { declaration: props.declaration, environmentConfig: config });
     bindJobPlatform(
       this.function,
       props.resources,
@@ -80,8 +55,9 @@ export class JobApiConstruct extends Construct {
     });
 
     const integration = new HttpLambdaIntegration('ApiIntegration', this.function);
-    for (const route of JOB_API_ROUTES) {
-      this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration });
+    for (const routeKey of props.declaration.routes) {
+      const { method, path } = parseRouteKey(routeKey);
+      this.httpApi.addRoutes({ path, methods: [method as apigw.HttpMethod], integration });
     }
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {

@@ -4,14 +4,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.ts';
+import type { FunctionDeclaration } from '../config/function-declarations.ts';
 import { bindJobTable } from './job-function-environment.ts';
 import { JobFunction } from './job-function.ts';
 
 export interface JobCountsConstructProps {
-  /** Name of the counts function; carries the environment (`jobs-dev-job-counts`). */
-  readonly functionName: string;
-  /** Absolute path of the counts handler module (DynamoDB stream events). */
-  readonly entry: string;
+  /** The counts function as `functionDeclarations` declares it (entry, name, timeout, memory, variables). */
+  readonly declaration: FunctionDeclaration;
   /** Log retention and tracing of this environment. */
   readonly environmentConfig: EnvironmentConfig;
   /** The job table: its stream is read, its counts items written. */
@@ -42,15 +41,7 @@ export class JobCountsConstruct extends Construct {
     const batchSize = props.batchSize ?? 1_000;
     const batchingWindow = props.batchingWindow ?? Duration.seconds(5);
 
-    this.function = new JobFunction(this, 'Function', {
-      entry: props.entry,
-      functionName: props.functionName,
-      serviceName: 'jobs-counts',
-      description: `Counts jobs per caller and status from the table's stream (${config.name})`,
-      environmentConfig: config,
-      memorySize: 256,
-      timeout: Duration.seconds(30),
-    });
+    this.function = new JobFunction(this, 'Function', { declaration: props.declaration, environmentConfig: config });
     // Counts items are written by UpdateItem inside TransactWriteItems (authorized per action).
     bindJobTable(this.function, props.table, 'transition');
     this.function.addEventSource(

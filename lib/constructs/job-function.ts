@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { metricsNamespace } from '../../functions/observability/job-metrics.ts';
 import type { EnvironmentConfig } from '../config/environments.ts';
+import type { FunctionDeclaration } from '../config/function-declarations.ts';
 
 /** Powertools log levels the functions accept in `POWERTOOLS_LOG_LEVEL`. */
 export type FunctionLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -18,34 +19,18 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 export interface JobFunctionProps {
-  /** Absolute path of the handler module; it exports `handler`. */
-  readonly entry: string;
-  /** Physical function name; carries the environment (`jobs-dev-worker`). */
-  readonly functionName: string;
-  /** Powertools service name (`POWERTOOLS_SERVICE_NAME`), for example `jobs-api`. */
-  readonly serviceName: string;
+  /**
+   * The function as `lib/config/function-declarations.ts` declares it, once for AWS and the local
+   * runtime: entry, handler, name, service name, description, timeout, memory and architecture.
+   */
+  readonly declaration: Omit<FunctionDeclaration, 'id' | 'environment' | 'routes'>;
   /** The environment the function belongs to: log retention, removal policy, tracing, metrics namespace. */
   readonly environmentConfig: EnvironmentConfig;
-  /**
-   * Memory in MB.
-   * @default 512
-   */
-  readonly memorySize?: number;
-  /**
-   * Longest run of one invocation.
-   * @default Duration.seconds(10)
-   */
-  readonly timeout?: Duration;
   /**
    * Powertools log level.
    * @default 'INFO'
    */
   readonly logLevel?: FunctionLogLevel;
-  /**
-   * What the function does, shown in the console.
-   * @default - no description
-   */
-  readonly description?: string;
   /**
    * Extra environment variables; the binders in `job-function-environment.ts` add the
    * resource variables together with their grants.
@@ -54,9 +39,13 @@ export interface JobFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
 }
 
+const ARCHITECTURES: Readonly<Record<FunctionDeclaration['architecture'], lambda.Architecture>> = {
+  arm64: lambda.Architecture.ARM_64,
+};
+
 /**
  * A Node.js Lambda function with the platform's defaults fixed:
- * - runtime `nodejs24.x` on arm64 (Graviton: ~20% cheaper per GB-s and a slightly faster cold start);
+ * - runtime `nodejs24.x`, on the declaration's architecture (arm64 for every function);
  * - esbuild bundle in ESM, minified, with source maps and `NODE_OPTIONS=--enable-source-maps`;
  * - the AWS SDK v3 bundled, not taken from the runtime (see `bundling` below);
  * - its own log group (`/aws/lambda/<name>`) with the environment's retention and removal policy,
@@ -71,33 +60,32 @@ export class JobFunction extends NodejsFunction {
 
   constructor(scope: Construct, id: string, props: JobFunctionProps) {
     const config = props.environmentConfig;
-    const memorySize = props.memorySize ?? 512;
-    const timeout = props.timeout ?? Duration.seconds(10);
+    const declaration = props.declaration;
     const logLevel = props.logLevel ?? 'INFO';
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     // Created beside the function because a subclass cannot use `this` before `super()`.
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
-      logGroupName: `/aws/lambda/${props.functionName}`,
+      logGroupName: `/aws/lambda/${declaration.functionName}`,
       retention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy,
     });
     const role = new iam.Role(scope, `${id}ServiceRole`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${props.functionName}`,
+      description: `Execution role of ${declaration.functionName}`,
     });
     // Only this log group, instead of the managed AWSLambdaBasicExecutionRole (logs:* on every group).
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry: props.entry,
-      handler: 'handler',
-      functionName: props.functionName,
-      description: props.description,
+      entry: declaration.entry,
+      handler: declaration.handler,
+      functionName: declaration.functionName,
+      description: declaration.description,
       runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize,
-      timeout,
+      architecture: ARCHITECTURES[declaration.architecture],
+      memorySize: declaration.memoryMb,
+      timeout: Duration.seconds(declaration.timeoutSeconds),
       role,
       logGroup,
       tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
@@ -108,7 +96,7 @@ export class JobFunction extends NodejsFunction {
       applicationLogLevelV2: lambda.ApplicationLogLevel[logLevel],
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_SERVICE_NAME: declaration.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config.name),
         POWERTOOLS_LOG_LEVEL: logLevel,
         POWERTOOLS_TRACE_ENABLED: String(config.tracing),

@@ -3,14 +3,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.ts';
+import type { FunctionDeclaration } from '../config/function-declarations.ts';
 import { bindJobPlatform, type JobPlatformResources } from './job-function-environment.ts';
 import { JobFunction } from './job-function.ts';
 
 export interface JobReconcilerConstructProps {
-  /** Name of the reconciler function; carries the environment (`jobs-dev-reconciler`). */
-  readonly functionName: string;
-  /** Absolute path of the reconciler handler module. */
-  readonly entry: string;
+  /** The reconciler function (its timeout stays under `interval`), from `functionDeclarations`. */
+  readonly declaration: FunctionDeclaration;
   /** Log retention, tracing and retry defaults of this environment. */
   readonly environmentConfig: EnvironmentConfig;
   /** The table it updates and the dead-letter queue it reads. */
@@ -20,11 +19,6 @@ export interface JobReconcilerConstructProps {
    * @default Duration.minutes(1)
    */
   readonly interval?: Duration;
-  /**
-   * Longest run; kept under the interval so two runs rarely overlap.
-   * @default Duration.seconds(50)
-   */
-  readonly timeout?: Duration;
 }
 
 /**
@@ -40,21 +34,12 @@ export class JobReconcilerConstruct extends Construct {
     super(scope, id);
     const config = props.environmentConfig;
     const interval = props.interval ?? Duration.minutes(1);
-    const timeout = props.timeout ?? Duration.seconds(50);
 
-    this.function = new JobFunction(this, 'Function', {
-      entry: props.entry,
-      functionName: props.functionName,
-      serviceName: 'jobs-reconciler',
-      description: `Marks dead-lettered jobs failed (${config.name})`,
-      environmentConfig: config,
-      memorySize: 256,
-      timeout,
-    });
+    this.function = new JobFunction(this, 'Function', { declaration: props.declaration, environmentConfig: config });
     bindJobPlatform(this.function, props.resources, { table: 'transition', queue: 'none', deadLetterQueue: 'consume' }, config);
 
     this.rule = new events.Rule(this, 'Schedule', {
-      ruleName: `${props.functionName}-schedule`,
+      ruleName: `${props.declaration.functionName}-schedule`,
       description: 'Runs the job reconciler',
       schedule: events.Schedule.rate(interval),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],

@@ -3,15 +3,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.ts';
+import type { FunctionDeclaration } from '../config/function-declarations.ts';
 import { bindJobPlatform, type JobPlatformResources } from './job-function-environment.ts';
 import { JobFunction } from './job-function.ts';
 import { nagArnParts } from './nag-arn.ts';
 
 export interface JobWorkerConstructProps {
-  /** Name of the worker function; carries the environment (`jobs-dev-worker`). */
-  readonly functionName: string;
-  /** Absolute path of the worker handler module (SQS events, returns `batchItemFailures`). */
-  readonly entry: string;
+  /** The worker function (SQS events, returns `batchItemFailures`), from `functionDeclarations`. */
+  readonly declaration: FunctionDeclaration;
   /** Memory, timeout, batching and concurrency of this environment's worker. */
   readonly environmentConfig: EnvironmentConfig;
   /** The table the worker updates and the queue it consumes. */
@@ -40,14 +39,8 @@ export class JobWorkerConstruct extends Construct {
     const worker = config.worker;
 
     this.function = new JobFunction(this, 'Function', {
-      entry: props.entry,
-      functionName: props.functionName,
-      serviceName: 'jobs-worker',
-      description: `Job platform worker (${config.name})`,
+      declaration: props.declaration,
       environmentConfig: config,
-      memorySize: worker.memoryMb,
-      // The queue's visibility timeout is derived from this same value (jobQueueSettings).
-      timeout: Duration.seconds(worker.timeoutSeconds),
       environment: {
         WORKER_CONCURRENCY: String(worker.concurrencyPerBatch),
         WORKER_TIMEOUT_SECONDS: String(worker.timeoutSeconds),

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { longJobStateMachineDefinition } from '../../functions/jobs/domain/long-job-state-machine.ts';
 import { fargateJobTypes } from '../../functions/jobs/domain/registry.ts';
 import type { EnvironmentConfig, LongJobSettings } from '../config/environments.ts';
+import type { FunctionDeclaration } from '../config/function-declarations.ts';
 import { JobFunction } from './job-function.ts';
 import { nagArnParts } from './nag-arn.ts';
 import { LONG_JOB_TABLE_ACTIONS } from './long-job-chunk-task.ts';
@@ -16,10 +17,8 @@ import { LONG_JOB_TABLE_ACTIONS } from './long-job-chunk-task.ts';
 export interface LongJobStateMachineConstructProps {
   /** Physical name (`jobs-<env>-long-jobs`); the API derives the ARN it starts executions of from it. */
   readonly stateMachineName: string;
-  /** Name of the function that runs the Lambda steps (`jobs-<env>-long-job-steps`). */
-  readonly stepsFunctionName: string;
-  /** Absolute path of the steps handler module. */
-  readonly stepsEntry: string;
+  /** The function that runs the Lambda steps (`jobs-<env>-long-job-steps`), from `functionDeclarations`. */
+  readonly stepsDeclaration: FunctionDeclaration;
   readonly environmentConfig: EnvironmentConfig;
   readonly settings: LongJobSettings;
   /** The job table the steps read and write. */
@@ -47,14 +46,7 @@ export class LongJobStateMachineConstruct extends Construct {
     const config = props.environmentConfig;
     const stack = Stack.of(this);
 
-    this.stepsFunction = new JobFunction(this, 'Steps', {
-      entry: props.stepsEntry,
-      functionName: props.stepsFunctionName,
-      serviceName: 'jobs-long-job-steps',
-      description: `Long-job steps: mark running, plan chunks, confirm, mark failed (${config.name})`,
-      environmentConfig: config,
-      memorySize: 256,
-    });
+    this.stepsFunction = new JobFunction(this, 'Steps', { declaration: props.stepsDeclaration, environmentConfig: config });
     this.stepsFunction.addEnvironment('TABLE_NAME', props.table.tableName);
     this.stepsFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: [...LONG_JOB_TABLE_ACTIONS], resources: [props.table.tableArn] }),

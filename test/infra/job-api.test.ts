@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { JOB_API_ROUTES } from '../../lib/constructs/job-api.ts';
+import { API_ROUTES } from '../../functions/api/routes.ts';
 import { ENVIRONMENT_NAMES, synthesizePlatform } from '../helpers/synth.ts';
 
 describe('job API (dev)', () => {
@@ -10,7 +10,7 @@ describe('job API (dev)', () => {
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
       ['POST /jobs', 'POST /jobs/batch', 'GET /jobs', 'GET /jobs/{jobId}', 'POST /jobs/{jobId}/cancel', 'GET /health', 'GET /stats'].sort(),
     );
-    expect(routes).toHaveLength(JOB_API_ROUTES.length);
+    expect(routes).toHaveLength(API_ROUTES.length);
     for (const route of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 

@@ -5,6 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../lib/config/environments.ts';
 import { ESM_REQUIRE_BANNER, JobFunction } from '../../lib/constructs/job-function.ts';
+import { functionDeclarationFactory } from '../helpers/function-declaration-factory.ts';
 
 describe('JobFunction bundle', () => {
   let bundle: string;
@@ -14,9 +15,11 @@ describe('JobFunction bundle', () => {
     const app = new App();
     const stack = new Stack(app, 'BundleTest');
     new JobFunction(stack, 'Fn', {
-      entry: fileURLToPath(new URL('./fixtures/sdk-handler.ts', import.meta.url)),
-      functionName: 'jobs-test-fn',
-      serviceName: 'jobs-test',
+      declaration: functionDeclarationFactory({
+        entry: fileURLToPath(new URL('./fixtures/sdk-handler.ts', import.meta.url)),
+        functionName: 'jobs-test-fn',
+        serviceName: 'jobs-test',
+      }),
       environmentConfig: loadEnvironment('dev'),
     });
     const assembly = app.synth();
@@ -55,9 +58,11 @@ describe.each([
     const app = new App();
     const stack = new Stack(app, `Budget${name}`);
     new JobFunction(stack, 'Fn', {
-      entry: fileURLToPath(new URL(entry, import.meta.url)),
-      functionName: `jobs-test-${name}`,
-      serviceName: `jobs-${name}`,
+      declaration: functionDeclarationFactory({
+        entry: fileURLToPath(new URL(entry, import.meta.url)),
+        functionName: `jobs-test-${name}`,
+        serviceName: `jobs-${name}`,
+      }),
       environmentConfig: loadEnvironment('dev'),
     });
     const assembly = app.synth();

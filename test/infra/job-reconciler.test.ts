@@ -6,6 +6,7 @@ import { loadEnvironment } from '../../lib/config/environments.ts';
 import { JobQueueConstruct } from '../../lib/constructs/job-queue.ts';
 import { JobReconcilerConstruct } from '../../lib/constructs/job-reconciler.ts';
 import { JobTableConstruct } from '../../lib/constructs/job-table.ts';
+import { functionDeclarationFactory } from '../helpers/function-declaration-factory.ts';
 import { SKIP_BUNDLING_CONTEXT, synthesizePlatform } from '../helpers/synth.ts';
 
 describe('JobReconcilerConstruct', () => {
@@ -22,8 +23,10 @@ describe('JobReconcilerConstruct', () => {
       worker: config.worker,
     });
     new JobReconcilerConstruct(stack, 'Reconciler', {
-      functionName: 'jobs-test-reconciler',
-      entry: fileURLToPath(new URL('./fixtures/scheduled-handler.ts', import.meta.url)),
+      declaration: functionDeclarationFactory({
+        functionName: 'jobs-test-reconciler',
+        entry: fileURLToPath(new URL('./fixtures/scheduled-handler.ts', import.meta.url)),
+      }),
       environmentConfig: config,
       resources: { table, queue, deadLetterQueue },
     });

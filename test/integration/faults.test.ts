@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startFauxqs } from 'fauxqs';
 import { describe, expect, inject, it } from 'vitest';
 import { jobMix, type MixedJob } from '../../bench/job-mix.ts';
 import { resourceNames } from '../../lib/config/resource-names.ts';
 import { localEnvironment, startLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from '../../local/platform.ts';
 import { freePort } from '../../local/services/ports.ts';
+import { startSqsLocal } from '../../local/services/sqs-local.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
 import { FaultProxy } from './support/fault-proxy.ts';
 import { functionProcessIds } from './support/function-processes.ts';
@@ -142,11 +142,11 @@ describe.concurrent('fault drills on the local platform', () => {
   it(
     'brings every accepted job to a terminal status across a restart of the SQS server',
     async () => {
-      // Prepare: an SQS server of its own that keeps its queues and messages on disk.
+      // Prepare: an SQS server of its own (the one `npm start` runs) that keeps its queues and messages on disk.
       const log = new JobOutcomeLog();
       const dataDir = await mkdtemp(join(tmpdir(), 'fauxqs-'));
       const port = await freePort();
-      let sqs = await startFauxqs({ port, logger: false, dataDir });
+      let sqs = await startSqsLocal(port, { dataDir });
       const platform = await startDrillPlatform(
         'sqsrestart',
         { endpoints: { dynamodb: shared.endpoints.dynamodb, sqs: `http://127.0.0.1:${port}` } },
@@ -168,7 +168,7 @@ describe.concurrent('fault drills on the local platform', () => {
         await sleep(3_000);
         sqs = await eventually(
           'the SQS server to start again on its port',
-          () => startFauxqs({ port, logger: false, dataDir }).catch(() => undefined),
+          () => startSqsLocal(port, { dataDir }).catch(() => undefined),
           10_000,
         );
         const { accepted, gaveUp } = await load;

@@ -1,8 +1,34 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startApiGateway } from '../../local/api-gateway.ts';
 import { startDynamoDbLocal } from '../../local/services/dynamodb-local.ts';
 import { PrerequisiteError } from '../../local/services/prerequisite-error.ts';
+import { startSqsLocal } from '../../local/services/sqs-local.ts';
+
+/** The local addresses that listen on `port` (Linux /proc/net/tcp and tcp6; addresses in hex). */
+async function listenAddresses(port: number): Promise<string[]> {
+  const addresses: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of (await readFile(file, 'utf8')).split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (local === undefined || state !== '0A') continue; // 0A = LISTEN
+      const [address, hexPort] = local.split(':') as [string, string];
+      if (Number.parseInt(hexPort, 16) !== port) continue;
+      // IPv4 (and IPv4-mapped IPv6, ::ffff:a.b.c.d, as Java binds) as a.b.c.d; any other IPv6 as hex.
+      const ipv4 = address.length === 8 ? address : /^0{16}FFFF0{4}([0-9A-F]{8})$/.exec(address)?.[1];
+      addresses.push(
+        ipv4 === undefined
+          ? address
+          : (ipv4.match(/../g) ?? [])
+              .reverse()
+              .map((byte) => Number.parseInt(byte, 16))
+              .join('.'),
+      );
+    }
+  }
+  return addresses;
+}
 
 describe('the local runtime', () => {
   let busy: Server | undefined;
@@ -23,6 +49,21 @@ describe('the local runtime', () => {
     // Assess
     await expect(starting).rejects.toThrow(PrerequisiteError);
     await expect(starting).rejects.toThrow(/DynamoDB Local needs Java 17 or newer and 'java' is not on the PATH/);
+  });
+
+  it('listens on 127.0.0.1 only with DynamoDB Local and the SQS/S3 server', async () => {
+    // Prepare
+    const services = await Promise.all([startDynamoDbLocal(0), startSqsLocal(0)]);
+
+    try {
+      // Act
+      const bound = await Promise.all(services.map((service) => listenAddresses(Number(new URL(service.endpoint).port))));
+
+      // Assess
+      expect(bound).toEqual([['127.0.0.1'], ['127.0.0.1']]);
+    } finally {
+      await Promise.all(services.map((service) => service.stop()));
+    }
   });
 
   it('names the port and the variable to change when the API port is taken', async () => {
