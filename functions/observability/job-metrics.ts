@@ -23,6 +23,8 @@ export const PLATFORM_METRICS = {
   deadLettersSkipped: 'DeadLettersSkipped',
   /** Letters the reconciler could not handle (logged, retried on its next run). */
   deadLetterErrors: 'DeadLetterErrors',
+  /** Jobs the sweep failed because their queue message expired before they could run. */
+  staleJobsExpired: 'StaleJobsExpired',
   /** Queue messages that were not job messages, sent to the DLQ by the worker. */
   malformedMessages: 'MalformedMessages',
 } as const;

@@ -6,7 +6,9 @@ import type { Context } from 'aws-lambda';
 import { DeadLetterQueue } from '../jobs/adapters/dead-letter-queue.ts';
 import { JobRepository } from '../jobs/adapters/job-repository.ts';
 import { lastErrorOf } from '../jobs/domain/job.ts';
+import { JOB_QUEUE_RETENTION_SECONDS } from '../jobs/domain/job-queue-settings.ts';
 import { reconcileDeadLetters, type ReconcileReport } from '../jobs/reconcile-dead-letters.ts';
+import { sweepStaleJobs } from '../jobs/sweep-stale-jobs.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { JOB_METRICS, PLATFORM_METRICS } from '../observability/job-metrics.ts';
 import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
@@ -20,13 +22,17 @@ const dependencies = {
   retentionDays: config.jobRetentionDays,
   // A run reads at most this many DLQ messages; a larger backlog is covered over several runs.
   maxMessages: 1_000,
+  // The stale-job sweep: two pages of 500 items a minute, a pass over 1.4 M items a day.
+  queueRetentionSeconds: JOB_QUEUE_RETENTION_SECONDS,
+  pagesPerRun: 2,
+  pageItems: 500,
 };
 
-/** Runs on a schedule: one pass over (part of) the DLQ. */
+/** Runs on a schedule: one pass over (part of) the DLQ, and a few pages of the stale-job sweep. */
 export async function main(
   _event: unknown,
   context: Context,
-): Promise<{ examined: number; reconciled: number; skipped: number; errors: number }> {
+): Promise<{ examined: number; reconciled: number; skipped: number; errors: number; expired: number }> {
   metrics.captureColdStartMetric(context.functionName);
   const report: ReconcileReport = await reconcileDeadLetters(dependencies);
   const recorder = new JobMetricsRecorder();
@@ -41,19 +47,26 @@ export async function main(
     recorder.record(job.type, JOB_METRICS.deadLettered);
   }
   for (const { messageId, jobId, error } of report.errors) logger.error('could not reconcile a dead letter', { messageId, jobId, error });
+  const sweep = await sweepStaleJobs(dependencies);
+  for (const job of sweep.expired) {
+    logger.warn('job failed: its queue message expired', { jobId: job.jobId, type: job.type, error: lastErrorOf(job)?.message });
+    recorder.record(job.type, JOB_METRICS.failed);
+  }
   recorder.publish(metrics);
   const summary = {
     examined: report.examined,
     reconciled: report.reconciled.length,
     skipped: report.skipped,
     errors: report.errors.length,
+    expired: sweep.expired.length,
   };
   // One document per run, without the JobType dimension: how the reconciler itself is doing.
   metrics.addMetric(PLATFORM_METRICS.deadLettersReconciled, MetricUnit.Count, summary.reconciled);
   metrics.addMetric(PLATFORM_METRICS.deadLettersSkipped, MetricUnit.Count, summary.skipped);
   metrics.addMetric(PLATFORM_METRICS.deadLetterErrors, MetricUnit.Count, summary.errors);
+  metrics.addMetric(PLATFORM_METRICS.staleJobsExpired, MetricUnit.Count, summary.expired);
   metrics.publishStoredMetrics();
-  if (report.examined > 0) logger.info('reconciled the dead-letter queue', summary);
+  if (report.examined > 0 || summary.expired > 0) logger.info('reconciled the dead-letter queue and swept for stale jobs', summary);
   return summary;
 }
 

@@ -15,21 +15,24 @@ import type { EnvironmentConfig } from '../config/environments.ts';
  */
 
 /**
- * `R`: get, batch-get, query; `transition` (worker, reconciler): get and update, for claims
- * and transitions of existing jobs; `RW` (API): reads, and creating jobs as well as changing them.
+ * `R`: get, batch-get, query; `transition` (worker, counts): get and update, for claims and
+ * transitions of existing jobs; `sweep` (reconciler): those and a scan, for the stale-job
+ * sweep; `RW` (API): reads, and creating jobs as well as changing them.
  */
-export type TableAccess = 'R' | 'transition' | 'RW';
+export type TableAccess = 'R' | 'transition' | 'sweep' | 'RW';
 
 /**
  * Item actions on the job table, exactly the ones `JobRepository` issues: a new job is a
  * `PutItem` or a `BatchWriteItem` (a `TransactWriteItems` of puts is authorized by `PutItem`),
  * every later change a conditional `UpdateItem`, and a job whose message could not be sent is
  * deleted again (`BatchWriteItem` of deletes). Reads are `GetItem`; listing is a `Query` on the
- * table or its index plus `BatchGetItem`. No `Scan`.
+ * table or its index plus `BatchGetItem`. Only the reconciler's background sweep scans.
  */
 export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   R: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   transition: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  // The reconciler's stale-job sweep reads the table a page or two a minute (JobRepository.scanForStale).
+  sweep: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
   RW: [
     'dynamodb:GetItem',
     'dynamodb:BatchGetItem',

@@ -36,7 +36,7 @@ export class JobReconcilerConstruct extends Construct {
     const interval = props.interval ?? Duration.minutes(1);
 
     this.function = new JobFunction(this, 'Function', { declaration: props.declaration, environmentConfig: config });
-    bindJobPlatform(this.function, props.resources, { table: 'transition', queue: 'none', deadLetterQueue: 'consume' }, config);
+    bindJobPlatform(this.function, props.resources, { table: 'sweep', queue: 'none', deadLetterQueue: 'consume' }, config);
 
     this.rule = new events.Rule(this, 'Schedule', {
       ruleName: `${props.declaration.functionName}-schedule`,

@@ -149,9 +149,12 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
         payload: string | undefined,
         options: { file?: string; maxAttempts?: number; delay?: number; idempotencyKey?: string; watch?: boolean; json?: boolean },
       ) => {
+        if (options.file !== undefined && type !== undefined) throw new CliError('Give either a job type or --file, not both', EXIT.usage);
+        if (options.file === undefined && type === undefined) {
+          throw new CliError("Give a job type (e.g. jobs submit echo '{}') or --file <jobs.ndjson>", EXIT.usage);
+        }
         const api = new JobsApi(await target());
         if (options.file !== undefined) {
-          if (type !== undefined) throw new CliError('Give either a job type or --file, not both', EXIT.usage);
           const submission = await submitFile(api, options.file, (done, total) => {
             if (io.liveOutput) io.err(`\r${fileProgress(done, total)}${done === total ? '\n' : ''}`);
           });
@@ -159,9 +162,8 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
           setExit(submission.exitCode);
           return;
         }
-        if (type === undefined) throw new CliError("Give a job type (e.g. jobs submit echo '{}') or --file <jobs.ndjson>", EXIT.usage);
         const body = {
-          type,
+          type: type as string,
           payload: parsePayload(payload),
           ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
           ...(options.delay === undefined ? {} : { delaySeconds: options.delay }),

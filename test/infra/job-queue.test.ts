@@ -26,6 +26,10 @@ describe.each(ENVIRONMENT_NAMES)('job queues in %s', (environmentName) => {
     expect(queueProperties(environmentName, queueName).VisibilityTimeout).toBeGreaterThanOrEqual(6 * config.worker.timeoutSeconds);
   });
 
+  it('keeps job messages 14 days, the SQS maximum, as an expired message is deleted, not dead-lettered', () => {
+    expect(queueProperties(environmentName, queueName).MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+
   it('keeps dead letters 14 days', () => {
     expect(queueProperties(environmentName, deadLetterQueueName).MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });

@@ -17,7 +17,7 @@ describe('least privilege on the job table (prod)', () => {
     platform = synthesizePlatform('prod');
   });
 
-  it('grants only the item actions the repository issues, and never a scan', () => {
+  it('grants only the item actions the repository issues, a scan to the reconciler alone', () => {
     expect([...new Set(tableActions(platform))].sort()).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:BatchWriteItem',
@@ -29,7 +29,16 @@ describe('least privilege on the job table (prod)', () => {
       'dynamodb:GetShardIterator',
       'dynamodb:PutItem',
       'dynamodb:Query',
+      // The reconciler's stale-job sweep, and no other function.
+      'dynamodb:Scan',
       'dynamodb:UpdateItem',
     ]);
+  });
+
+  it('lets no function but the reconciler scan the table', () => {
+    const scanners = Object.entries(platform.template.findResources('AWS::IAM::Policy'))
+      .filter(([, policy]: [string, any]) => JSON.stringify(policy.Properties.PolicyDocument).includes('dynamodb:Scan'))
+      .map(([id]) => id);
+    expect(scanners).toEqual([expect.stringMatching(/^ReconcilerFunctionServiceRole/)]);
   });
 });

@@ -1,9 +1,16 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { JobResource } from '../../functions/jobs/domain/job.ts';
 import { ERROR_HISTORY_MAX_BYTES, ERROR_MESSAGE_MAX_BYTES } from '../../functions/jobs/domain/job.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { JobRepository } from '../../functions/jobs/adapters/job-repository.ts';
+import { JOB_QUEUE_RETENTION_SECONDS } from '../../functions/jobs/domain/job-queue-settings.ts';
+import { lastErrorOf } from '../../functions/jobs/domain/job.ts';
+import { sweepStaleJobs } from '../../functions/jobs/sweep-stale-jobs.ts';
+import { localClientConfig } from '../../local/services/local-aws.ts';
+import { jobFactory } from '../helpers/job-factory.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
 
-const { apiUrl } = inject('platform');
+const { apiUrl, endpoints, tableName } = inject('platform');
 
 interface BatchItem {
   index: number;
@@ -189,5 +196,45 @@ describe('GET /stats', () => {
 
     // Assess
     expect(counts).toEqual({ queued: 0, running: 0, retrying: 0, completed: 20, failed: 0, cancelled: 0 });
+  });
+});
+
+describe('the stale-job sweep', () => {
+  it('fails queued and retrying jobs whose queue message has expired, and leaves every other job alone', async () => {
+    // Prepare: jobs as a 15-day outage of the workers would leave them
+    const repository = new JobRepository(new DynamoDBClient(localClientConfig(endpoints.dynamodb)), tableName);
+    const day = 86_400_000;
+    const longAgo = new Date(Date.now() - 15 * day).toISOString();
+    const recently = new Date(Date.now() - day).toISOString();
+    const owner = `sweep-${Date.now()}`;
+    const stale = [
+      jobFactory({ owner, status: 'queued', createdAt: longAgo, runQueuedAt: longAgo }),
+      jobFactory({ owner, status: 'retrying', attempts: 1, createdAt: longAgo, runQueuedAt: longAgo, nextAttemptAt: longAgo }),
+    ];
+    const alive = [
+      jobFactory({ owner, status: 'queued', createdAt: recently, runQueuedAt: recently }),
+      jobFactory({ owner, status: 'completed', attempts: 1, createdAt: longAgo, runQueuedAt: longAgo, completedAt: longAgo }),
+    ];
+    for (const job of [...stale, ...alive]) await repository.create(job);
+
+    // Act: until a whole pass has gone over the table (it may start mid-table)
+    const dependencies = {
+      repository,
+      queueRetentionSeconds: JOB_QUEUE_RETENTION_SECONDS,
+      retentionDays: 30,
+      pagesPerRun: 20,
+      pageItems: 500,
+    };
+    for (let passes = 0; passes < 2;) if ((await sweepStaleJobs(dependencies)).passComplete) passes += 1;
+
+    // Assess
+    for (const job of stale) {
+      const swept = await repository.get(job);
+      expect(swept?.status).toBe('failed');
+      expect(swept && lastErrorOf(swept)?.message).toMatch(
+        /^its queue message expired before the job could run \(SQS keeps messages 14 days\)/,
+      );
+    }
+    for (const job of alive) expect((await repository.get(job))?.status).toBe(job.status);
   });
 });

@@ -6,6 +6,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
   type NativeAttributeValue,
@@ -59,6 +60,16 @@ export interface ListQuery {
   readonly limit: number;
   readonly cursor?: string;
 }
+
+/** A page of the stale-job sweep. */
+export interface StalePage {
+  readonly jobs: Job[];
+  /** Where the next page starts; undefined when the sweep reached the end of the table. */
+  readonly nextKey: Record<string, unknown> | undefined;
+}
+
+/** The item that keeps the stale-job sweep's place in the table. */
+const SWEEP_KEY = { pk: 's#sweep', sk: 'position' };
 
 export interface JobPage {
   readonly items: Job[];
@@ -553,6 +564,44 @@ export class JobRepository {
       JobStatus,
       number
     >;
+  }
+
+  /**
+   * One page of the stale-job sweep: `queued` and `retrying` jobs queued before `queuedBefore`,
+   * from `startKey` on. A Scan, on purpose: it runs in the background a page or two a minute,
+   * and finds jobs whose message is gone whoever their caller is. The API never scans.
+   */
+  async scanForStale(queuedBefore: number, startKey: Record<string, unknown> | undefined, pageItems: number): Promise<StalePage> {
+    const page = await this.documents.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        FilterExpression: '(#status = :queued OR #status = :retrying) AND #runQueuedAt < :before',
+        ExpressionAttributeNames: { '#status': 'status', '#runQueuedAt': 'runQueuedAt' },
+        ExpressionAttributeValues: { ':queued': 'queued', ':retrying': 'retrying', ':before': new Date(queuedBefore).toISOString() },
+        Limit: pageItems,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const jobs = await Promise.all((page.Items ?? []).filter(isJobItem).map((item) => this.withPayload(item)));
+    return { jobs, nextKey: page.LastEvaluatedKey };
+  }
+
+  /** Where the sweep goes on from; undefined: at the start of the table. */
+  async sweepPosition(): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: SWEEP_KEY }));
+    return typeof Item?.startKey === 'string' ? (JSON.parse(Item.startKey) as Record<string, unknown>) : undefined;
+  }
+
+  async saveSweepPosition(startKey: Record<string, unknown> | undefined): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: SWEEP_KEY,
+        UpdateExpression: startKey === undefined ? 'REMOVE #startKey' : 'SET #startKey = :startKey',
+        ExpressionAttributeNames: { '#startKey': 'startKey' },
+        ...(startKey === undefined ? {} : { ExpressionAttributeValues: { ':startKey': JSON.stringify(startKey) } }),
+      }),
+    );
   }
 
   /** Answers when the table answers: one read of a key that never exists. */

@@ -11,8 +11,12 @@ export const RECEIVE_SAFETY_MARGIN = 5;
 /** The DLQ keeps a message for the SQS maximum, 14 days (SPEC §4). */
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 
-/** The job queue keeps messages 4 days (SQS default); backoff never delays a job that long. */
-export const JOB_QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
+/**
+ * The job queue keeps messages 14 days, the SQS maximum, like its DLQ: SQS deletes an expired
+ * message without dead-lettering it, so a shorter outage than this never strands a job. The
+ * stale-job sweep fails what a longer one left behind.
+ */
+export const JOB_QUEUE_RETENTION_SECONDS = 14 * 24 * 3600;
 
 /** What the job queue and its dead-letter queue look like, derived from the worker's settings. */
 export interface JobQueueSettings {

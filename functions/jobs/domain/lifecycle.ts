@@ -182,6 +182,23 @@ export function reconcileDeadLetter(job: Job, letterSentAt: number, now: number,
 }
 
 /**
+ * Fails a job still waiting for an attempt (`queued` or `retrying`) whose queue message is
+ * gone: SQS deletes a message `retentionSeconds` after it was sent (the job's `runQueuedAt`),
+ * and nothing would ever run the job. Undefined for any other job.
+ */
+export function expireStaleJob(job: Job, now: number, retentionSeconds: number, retentionDays: number): Job | undefined {
+  if (job.status !== 'queued' && job.status !== 'retrying') return undefined;
+  if (Date.parse(job.runQueuedAt) + retentionSeconds * 1000 > now) return undefined;
+  const error: JobError = {
+    message: `its queue message expired before the job could run (SQS keeps messages ${Math.round(retentionSeconds / 86_400)} days); submit it again`,
+    attempt: job.attempts,
+    at: iso(now),
+    run: job.run,
+  };
+  return failJob(job, error, now, retentionDays);
+}
+
+/**
  * The long-job execution takes a queued job to running (SPEC §6). Step Functions gives a job
  * one execution (it is named after the job), so there is no lease: the state machine's own
  * retries and catch decide how the run ends.
