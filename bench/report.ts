@@ -106,7 +106,7 @@ export function renderMarkdown(report: BenchReport): string {
 
   lines.push('## AWS requests per job', '');
   lines.push(
-    `Counted over ${usage.jobs} jobs of the mix (all runs above): every AWS SDK call the API and worker functions made (an \`x-amz-target\` HTTP request, retries included), and the calls of the local event source that plays the SQS event source mapping.`,
+    `Counted over ${usage.jobs} jobs of the mix submitted one per request (the offered-rate and max rows above): every AWS SDK call the API and worker functions made (an \`x-amz-target\` HTTP request, retries included), and the calls of the local event source that plays the SQS event source mapping.`,
     '',
   );
   lines.push('| made by | service | operation | calls | per job |', '|---|---|---|---|---|');

@@ -1,5 +1,5 @@
 import { itemSize } from './item-size.ts';
-import type { Image, TableLayout } from './table-layouts.ts';
+import { ONE_CALLER, type Image, type TableLayout } from './table-layouts.ts';
 import type { TableWrite } from './table-stream.ts';
 
 /** DynamoDB's per-partition-key limits (DynamoDB developer guide, "Burst and adaptive capacity"). */
@@ -27,6 +27,12 @@ export interface ScaleModel {
   readonly singleCallerTop: readonly KeyLoad[];
   /** 1,000 WRU/s per key ÷ the single-caller hottest key's WRU per job. */
   readonly singleCallerCeilingJobsPerSecond: number;
+  /**
+   * Where the hottest key is one of a caller's shards: the same ceiling had the writes spread
+   * exactly evenly over the shards. A short run leaves one shard hotter than the rest by chance;
+   * at thousands of jobs a second the shards even out.
+   */
+  readonly evenSpread?: { readonly keys: number; readonly wruPerJobPerKey: number; readonly ceilingJobsPerSecond: number };
 }
 
 const units = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
@@ -93,16 +99,30 @@ export function modelWrites(writes: readonly TableWrite[], layout: TableLayout, 
         return { where, key, wruPerJob: wru / jobs };
       })
       .sort((a, b) => b.wruPerJob - a.wruPerJob);
+  const partOf = (where: string) =>
+    where === layout.table.name ? layout.table : (layout.indexes.find((index) => index.name === where) ?? layout.counts);
   const singleCaller = new Map<string, number>();
   for (const [id, wru] of perKey) {
     const [where = '', key = ''] = id.split('\u0000');
-    const part = where === layout.table.name ? layout.table : (layout.indexes.find((index) => index.name === where) ?? layout.counts);
-    const merged = `${where}\u0000${part?.singleCaller(key) ?? key}`;
+    const merged = `${where}\u0000${partOf(where)?.singleCaller(key) ?? key}`;
     singleCaller.set(merged, (singleCaller.get(merged) ?? 0) + wru);
   }
   const none: KeyLoad = { where: '–', key: '–', wruPerJob: 0 };
-  const singleCallerTop = loads(singleCaller).slice(0, 5);
+  const singleCallerLoads = loads(singleCaller);
+  const singleCallerTop = singleCallerLoads.slice(0, 5);
   const hottest = singleCallerTop[0] ?? none;
+  const spreadOver = partOf(hottest.where)?.spreadOver;
+  const shardLoad = singleCallerLoads
+    .filter((load) => load.where === hottest.where && load.key.startsWith(`${ONE_CALLER}#`))
+    .reduce((sum, load) => sum + load.wruPerJob, 0);
+  const evenSpread =
+    spreadOver === undefined || shardLoad === 0
+      ? undefined
+      : {
+          keys: spreadOver,
+          wruPerJobPerKey: shardLoad / spreadOver,
+          ceilingJobsPerSecond: (KEY_WRITE_UNITS_PER_SECOND * spreadOver) / shardLoad,
+        };
   return {
     layout: layout.name,
     jobs,
@@ -112,5 +132,6 @@ export function modelWrites(writes: readonly TableWrite[], layout: TableLayout, 
     hottestKey: loads(perKey)[0] ?? none,
     singleCallerTop,
     singleCallerCeilingJobsPerSecond: hottest.wruPerJob > 0 ? KEY_WRITE_UNITS_PER_SECOND / hottest.wruPerJob : Number.POSITIVE_INFINITY,
+    ...(evenSpread === undefined ? {} : { evenSpread }),
   };
 }

@@ -11,6 +11,8 @@ export interface KeyLayout {
   readonly keyOf: (image: Image) => string | undefined;
   /** The same key with the caller taken out: what it would be if one caller sent every job. */
   readonly singleCaller: (key: string) => string;
+  /** How many keys one caller's jobs spread over here, evenly by the job id's random bits (its shards). */
+  readonly spreadOver?: number;
 }
 
 /** How a table layout keys the items the stream shows, for the write model (scale-model.ts). */
@@ -27,8 +29,10 @@ export interface TableLayout {
 
 const text = (image: Image, name: string) => image[name]?.S;
 const isJob = (image: Image) => text(image, 'owner') !== undefined && text(image, 'status') !== undefined;
+/** What a caller's key is replaced with in the single-caller model. */
+export const ONE_CALLER = '<caller>';
 /** `<caller key>#rest` → `<caller>#rest`. */
-const withoutCallerKey = (key: string) => `<caller>#${key.split('#').slice(1).join('#')}`;
+const withoutCallerKey = (key: string) => `${ONE_CALLER}#${key.split('#').slice(1).join('#')}`;
 
 /** The layout of JOB_TABLE_SCHEMA: jobs on `<caller key>#<shard>`, the sparse status index, counts items. */
 export const CURRENT_LAYOUT: TableLayout = {
@@ -42,19 +46,21 @@ export const CURRENT_LAYOUT: TableLayout = {
     },
     singleCaller: (key) => {
       if (key.startsWith('p#')) return key;
-      if (key.startsWith('i#')) return `i#<caller>#${key.split('#').slice(2).join('#')}`;
+      if (key.startsWith('i#')) return `i#${ONE_CALLER}#${key.split('#').slice(2).join('#')}`;
       return withoutCallerKey(key);
     },
+    spreadOver: JOB_TABLE_SCHEMA.callerShards,
   },
   indexes: Object.values(JOB_TABLE_SCHEMA.indexes).map((index) => ({
     name: index.name,
     keyOf: (image: Image) => text(image, index.partitionKey),
     singleCaller: withoutCallerKey,
+    spreadOver: JOB_TABLE_SCHEMA.callerShards,
   })),
   counts: {
     name: 'table (counts)',
     keyOf: (image) => (isJob(image) ? `c#${callerKey(text(image, 'owner') as string)}` : undefined),
-    singleCaller: () => 'c#<caller>',
+    singleCaller: () => `c#${ONE_CALLER}`,
     // The consumer's batch size in lib/constructs/job-counts.ts.
     batchSize: 1_000,
   },
