@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: measures the platform on this machine in one run and writes
  * bench/report/report.md, report.json and latency.svg. See renderMarkdown for what is measured.
+ * Three stretches are counted apart on one local platform: the mix submitted one job per
+ * request (offered rates, then flat out), the mix through `POST /jobs/batch`, and a run of
+ * `echo` jobs for the log size; then the table's stream gives the write model (scale-model.ts).
  *
  * BENCH_SCALE (default 1) scales every job count, e.g. 0.2 for a quick look.
  */
