@@ -1,7 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { FunctionProcess } from '../local/function-process.ts';
-import { PRICES } from './prices.ts';
 
 /** `AmazonSQS.SendMessage` → `{service: 'SQS', operation: 'SendMessage'}`. */
 function parseTarget(target: string): { service: string; operation: string } {
@@ -9,8 +8,12 @@ function parseTarget(target: string): { service: string; operation: string } {
   return { service: prefix.startsWith('DynamoDB') ? 'DynamoDB' : prefix === 'AmazonSQS' ? 'SQS' : prefix, operation };
 }
 
-/** Calls the API function makes for the benchmark's own reads (`GET /stats`, `GET /jobs`), not for submitting jobs. */
-const BENCH_READS = new Set(['Query', 'BatchGetItem', 'GetQueueAttributes']);
+/**
+ * Calls the API function makes for the benchmark's own reads (`GET /stats` reads the counts
+ * item, `GET /jobs` queries the shards), not for submitting jobs: a submission without an
+ * Idempotency-Key reads nothing.
+ */
+const BENCH_READS = new Set(['Query', 'BatchGetItem', 'GetItem', 'GetQueueAttributes']);
 
 export interface CallCount {
   readonly caller: string;
@@ -24,6 +27,16 @@ export interface InvocationStats {
   readonly totalMs: number;
 }
 
+/** What one stretch of the benchmark used. */
+export interface UsageSnapshot {
+  readonly calls: CallCount[];
+  readonly invocations: Record<string, InvocationStats>;
+  /** Bytes of every line the functions printed (JSON logs and EMF), each with its newline. */
+  readonly logBytes: number;
+  /** DynamoDB writes refused by their condition (billed, but absent from the stream). */
+  readonly conditionFailures: number;
+}
+
 /**
  * Counts what AWS would bill for a stretch of the benchmark: every SDK call the functions make
  * (each function process prints one `awsCall` line per call, see aws-call-log.ts), every call
@@ -35,6 +48,7 @@ export class AwsUsage {
   private readonly calls = new Map<string, number>();
   private readonly invocations = new Map<string, { count: number; totalMs: number }>();
   private logBytes = 0;
+  private conditionFailures = 0;
   private counting = false;
   private readonly onLocalRequest = (message: unknown) => {
     if (!this.counting) return;
@@ -75,6 +89,10 @@ export class AwsUsage {
   /** Feed every line the functions print here. */
   readonly onFunctionOutput = (line: string, functionName: string): void => {
     if (!this.counting) return;
+    if (line.startsWith('{"awsConditionFailed"')) {
+      this.conditionFailures += 1;
+      return;
+    }
     if (line.startsWith('{"awsCall"')) {
       const { target } = (JSON.parse(line) as { awsCall: { target: string } }).awsCall;
       const { service, operation } = parseTarget(target);
@@ -98,96 +116,29 @@ export class AwsUsage {
     unsubscribe('http.client.request.start', this.onLocalRequest);
   }
 
-  callCounts(): CallCount[] {
+  /** What was counted since the last take, which starts the count again. */
+  take(): UsageSnapshot {
+    const snapshot = {
+      calls: this.callCounts(),
+      invocations: this.invocationStats(),
+      logBytes: this.logBytes,
+      conditionFailures: this.conditionFailures,
+    };
+    this.calls.clear();
+    this.invocations.clear();
+    this.logBytes = 0;
+    this.conditionFailures = 0;
+    return snapshot;
+  }
+
+  private callCounts(): CallCount[] {
     return [...this.calls].map(([key, count]) => {
       const [caller = '', service = '', operation = ''] = key.split('\u0000');
       return { caller, service, operation, count };
     });
   }
 
-  invocationStats(): Record<string, InvocationStats> {
-    return Object.fromEntries(this.invocations);
+  private invocationStats(): Record<string, InvocationStats> {
+    return Object.fromEntries([...this.invocations].map(([name, stats]) => [name, { ...stats }]));
   }
-
-  get loggedBytes(): number {
-    return this.logBytes;
-  }
-}
-
-export interface CostLine {
-  readonly item: string;
-  readonly perJob: number;
-  readonly unit: string;
-  readonly usdPerMillionJobs: number;
-  readonly note: string;
-}
-
-export interface CostInputs {
-  readonly jobs: number;
-  readonly calls: readonly CallCount[];
-  readonly apiInvocations: InvocationStats;
-  readonly workerInvocations: InvocationStats;
-  readonly apiMemoryMb: number;
-  readonly workerMemoryMb: number;
-  /** Write units per job write: items under 1 KB use one (measured item sizes decide). */
-  readonly writeUnitsPerPut: number;
-  /** Index writes per job, from the transitions each job goes through (see the report). */
-  readonly indexWritesPerJob: number;
-  /** How the invocation durations were obtained, for the cost line's note. */
-  readonly durationNote: string;
-}
-
-/** Turns counted calls and invocations into dollars per million jobs with the price table. */
-export function costPerMillionJobs(inputs: CostInputs): CostLine[] {
-  const perJob = (count: number) => count / inputs.jobs;
-  const sum = (filter: (call: CallCount) => boolean) => inputs.calls.filter(filter).reduce((total, call) => total + call.count, 0);
-  const sqsRequests = perJob(sum((call) => call.service === 'SQS'));
-  const sqsFromEventSource = perJob(sum((call) => call.service === 'SQS' && call.caller === 'event source'));
-  const puts = perJob(sum((call) => call.service === 'DynamoDB' && call.operation === 'PutItem'));
-  const transactions = perJob(sum((call) => call.service === 'DynamoDB' && call.operation === 'TransactWriteItems'));
-  const reads = perJob(sum((call) => call.service === 'DynamoDB' && call.operation === 'GetItem'));
-  const writeUnits = puts * inputs.writeUnitsPerPut + transactions * 2 * 2 * inputs.writeUnitsPerPut + inputs.indexWritesPerJob;
-  const gbSeconds = (stats: InvocationStats, memoryMb: number) => perJob((stats.totalMs / 1000) * (memoryMb / 1024));
-  const apiGbS = gbSeconds(inputs.apiInvocations, inputs.apiMemoryMb);
-  const workerGbS = gbSeconds(inputs.workerInvocations, inputs.workerMemoryMb);
-  const invocations = perJob(inputs.apiInvocations.count + inputs.workerInvocations.count);
-  const line = (item: string, count: number, unit: string, price: number, note: string): CostLine => ({
-    item,
-    perJob: count,
-    unit,
-    usdPerMillionJobs: count * price * 1e6,
-    note,
-  });
-  return [
-    line('API Gateway HTTP API', 1, 'request', PRICES.apiGatewayHttpRequest.usd, 'one POST /jobs per job'),
-    line(
-      'SQS requests',
-      sqsRequests,
-      'request',
-      PRICES.sqsRequest.usd,
-      `counted; ${sqsFromEventSource.toFixed(2)} of them by the event source (ReceiveMessage, DeleteMessageBatch)`,
-    ),
-    line(
-      'DynamoDB writes',
-      writeUnits,
-      'WRU',
-      PRICES.dynamoDbWriteUnit.usd,
-      `${puts.toFixed(2)} PutItem × ${inputs.writeUnitsPerPut} WRU + ${inputs.indexWritesPerJob.toFixed(2)} index writes (estimated)`,
-    ),
-    line('DynamoDB reads', reads, 'RRU', PRICES.dynamoDbReadUnit.usd, 'consistent GetItem of items under 4 KB: 1 RRU each'),
-    line(
-      'Lambda requests',
-      invocations,
-      'request',
-      PRICES.lambdaRequest.usd,
-      `${perJob(inputs.apiInvocations.count).toFixed(2)} API + ${perJob(inputs.workerInvocations.count).toFixed(3)} worker invocations`,
-    ),
-    line(
-      'Lambda arm64 duration',
-      apiGbS + workerGbS,
-      'GB-s',
-      PRICES.lambdaArmGbSecond.usd,
-      `${inputs.durationNote} × configured memory (API ${inputs.apiMemoryMb} MB, worker ${inputs.workerMemoryMb} MB): an estimate`,
-    ),
-  ];
 }

@@ -44,6 +44,11 @@ export function mixedJob(index: number): MixedJob {
       expectedAttempts: 1,
     };
   }
+  return echoJob(index);
+}
+
+/** An `echo` job: runs once and succeeds (the benchmark's log-size run offers only these). */
+export function echoJob(index: number): MixedJob {
   return { body: { type: 'echo', payload: { index, note: 'load' } }, kind: 'echo', expectedStatus: 'completed', expectedAttempts: 1 };
 }
 

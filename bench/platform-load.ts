@@ -1,23 +1,33 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobResource, JobStatus } from '../functions/jobs/domain/job.ts';
+import { localCallerArn } from '../local/api-gateway.ts';
 import { mixedJob, type MixedJob } from './job-mix.ts';
 import { distribution, type Distribution } from './stats.ts';
 
-/** How fast jobs are offered: a steady rate (open loop), or as fast as `concurrency` callers can go. */
+/**
+ * How fast jobs are offered: a steady rate (open loop), as fast as `concurrency` requests at
+ * once can go, or the same through `POST /jobs/batch` with `perRequest` jobs per request.
+ */
 export type Offer =
   | { readonly kind: 'rate'; readonly perSecond: number; readonly seconds: number }
-  | { readonly kind: 'max'; readonly count: number; readonly concurrency: number };
+  | { readonly kind: 'max'; readonly count: number; readonly concurrency: number }
+  | { readonly kind: 'batch'; readonly count: number; readonly concurrency: number; readonly perRequest: number };
 
 export interface LoadRunResult {
   readonly label: string;
+  /** The owner the platform stored the run's jobs under: its one caller's identity, as the local API gateway gives it. */
+  readonly owner: string;
   readonly offered: number;
   readonly accepted: number;
   readonly rejected: Record<string, number>;
-  /** Submissions per second the client achieved. */
+  /** Jobs submitted per second the client achieved. */
   readonly submitRate: number;
+  /** HTTP requests that carried the submissions (one per job, or one per batch). */
+  readonly requests: number;
   /** Jobs that reached a terminal status per second, first createdAt to last completedAt. */
   readonly throughput: number;
   readonly wallSeconds: number;
+  /** Client-side latency of each submit request (`POST /jobs`, or `POST /jobs/batch` for a whole batch). */
   readonly submitLatencyMs: Distribution;
   /** startedAt − createdAt of jobs that ran once (echo, sleep). */
   readonly queueWaitMs: Distribution;
@@ -29,6 +39,13 @@ export interface LoadRunResult {
 }
 
 const TERMINAL: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** One slot of a `POST /jobs/batch` answer. */
+interface BatchItem {
+  readonly index: number;
+  readonly status: number;
+  readonly job?: JobResource;
+}
 
 /** A caller of the local API, as the benchmark drives it. */
 class BenchCaller {
@@ -82,7 +99,7 @@ export async function runLoad(
   label: string,
   offer: Offer,
   onProgress: (progress: LoadRunProgress) => void,
-  settleTimeoutMs = 180_000,
+  { jobAt = mixedJob, settleTimeoutMs = 180_000 }: { jobAt?: (index: number) => MixedJob; settleTimeoutMs?: number } = {},
 ): Promise<LoadRunResult> {
   const caller = new BenchCaller(apiUrl, `bench-${label}-${Date.now()}`);
   const total = offer.kind === 'rate' ? offer.perSecond * offer.seconds : offer.count;
@@ -92,18 +109,40 @@ export async function runLoad(
   let submitted = 0;
   let terminal = 0;
 
+  let requests = 0;
+  const reject = (status: string | number, count = 1) => (rejected[status] = (rejected[status] ?? 0) + count);
   const submit = async (index: number) => {
-    const job = mixedJob(index);
+    const job = jobAt(index);
     const started = performance.now();
+    requests += 1;
     try {
       const response = await caller.request<JobResource>('POST', '/jobs', job.body);
       latencies.push(performance.now() - started);
       if (response.status === 202) kinds.set(response.body.jobId, job);
-      else rejected[response.status] = (rejected[response.status] ?? 0) + 1;
+      else reject(response.status);
     } catch {
-      rejected.network = (rejected.network ?? 0) + 1;
+      reject('network');
     }
     submitted += 1;
+    onProgress({ submitted, terminal, total });
+  };
+  const submitBatch = async (first: number, count: number) => {
+    const jobs = Array.from({ length: count }, (_, offset) => jobAt(first + offset));
+    const started = performance.now();
+    requests += 1;
+    try {
+      const response = await caller.request<{ items: BatchItem[] }>('POST', '/jobs/batch', { jobs: jobs.map((job) => job.body) });
+      latencies.push(performance.now() - started);
+      if (response.status !== 200) reject(response.status, count);
+      for (const item of response.status === 200 ? response.body.items : []) {
+        const job = jobs[item.index];
+        if (item.status === 202 && item.job !== undefined && job !== undefined) kinds.set(item.job.jobId, job);
+        else reject(item.status);
+      }
+    } catch {
+      reject('network', count);
+    }
+    submitted += count;
     onProgress({ submitted, terminal, total });
   };
 
@@ -121,10 +160,15 @@ export async function runLoad(
     }
     await Promise.all(inFlight);
   } else {
+    const perRequest = offer.kind === 'batch' ? offer.perRequest : 1;
     let next = 0;
     await Promise.all(
       Array.from({ length: offer.concurrency }, async () => {
-        while (next < total) await submit(next++);
+        while (next < total) {
+          const first = next;
+          next = Math.min(total, next + perRequest);
+          await (offer.kind === 'batch' ? submitBatch(first, next - first) : submit(first));
+        }
       }),
     );
   }
@@ -154,10 +198,12 @@ export async function runLoad(
   const lastFinished = Math.max(...jobs.map((job) => Date.parse(job.completedAt ?? job.updatedAt)));
   return {
     label,
+    owner: localCallerArn(caller.caller),
     offered: total,
     accepted: kinds.size,
     rejected,
     submitRate: total / submitSeconds,
+    requests,
     throughput: jobs.length / ((lastFinished - firstCreated) / 1000),
     wallSeconds,
     submitLatencyMs: distribution(latencies),

@@ -55,4 +55,12 @@ export const PRICES = {
     source: 'airbyte.com; jusdb.com (price halved on 2024-11-01)',
     date: '2025-07 / 2025-08',
   },
+  cloudWatchLogsIngestedGb: {
+    item: 'CloudWatch Logs ingestion, standard log class (EMF metric lines are log lines too)',
+    usd: 0.5,
+    unit: 'GB',
+    source: 'AWS CloudWatch pricing page',
+    // REFERENCE.md gives this line no date of its own and asks for a re-check; not re-checked here.
+    date: 'as cited in REFERENCE.md (2026, undated there)',
+  },
 } as const satisfies Record<string, Price>;

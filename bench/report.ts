@@ -1,8 +1,10 @@
-import type { CallCount, CostLine } from './aws-usage.ts';
+import type { CallCount } from './aws-usage.ts';
 import type { BundleMeasurement } from './bundles.ts';
 import type { BullmqOutcome } from './bullmq-reference.ts';
+import type { CostLine } from './cost-model.ts';
 import type { LoadRunResult } from './platform-load.ts';
 import { PRICES } from './prices.ts';
+import { renderScaleModel, type ScaleReport } from './scale-report.ts';
 import type { Distribution } from './stats.ts';
 
 export interface BenchReport {
@@ -27,8 +29,31 @@ export interface BenchReport {
     readonly usdPerMillionJobs: number;
     readonly assumptions: readonly string[];
   };
+  readonly scale: ScaleReport;
+  /** The batch-submit row's cost. */
+  readonly batch: {
+    readonly jobs: number;
+    readonly requests: number;
+    readonly cost: readonly CostLine[];
+    readonly usdPerMillionJobs: number;
+  };
+  /** The echo-only run: log + EMF bytes per successful job at the default level. */
+  readonly logs: { readonly jobs: number; readonly bytesPerSuccessfulJob: number; readonly targetBytes: number };
   readonly bundles: readonly BundleMeasurement[];
   readonly bullmq: BullmqOutcome;
+}
+
+function costTable(lines: readonly CostLine[], total: number): string[] {
+  return [
+    '| item | per job | unit | USD per million jobs | how |',
+    '|---|---|---|---|---|',
+    ...lines.map(
+      (line) =>
+        `| ${line.item} | ${line.perJob < 0.001 ? line.perJob.toExponential(2) : line.perJob.toFixed(3)} | ${line.unit} | $${line.usdPerMillionJobs.toFixed(2)} | ${line.note} |`,
+    ),
+    `| **total** | | | **$${total.toFixed(2)}** | |`,
+    '',
+  ];
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value)}` : '–');
@@ -72,14 +97,16 @@ export function renderMarkdown(report: BenchReport): string {
   }
   lines.push(
     '',
-    'Queue wait is `startedAt − createdAt` and submit→completed is `completedAt − createdAt`, read from the jobs themselves, for the jobs that ran once (echo, sleep). Submit latency is measured by the client around `POST /jobs`.',
+    'Queue wait is `startedAt − createdAt` and submit→completed is `completedAt − createdAt`, read from the jobs themselves, for the jobs that ran once (echo, sleep). Submit latency is measured by the client around `POST /jobs`; on the batch row, around each `POST /jobs/batch` of 100 jobs. Every row is one caller; "32 callers" means 32 requests at once.',
+    '',
+    `**Log + EMF bytes per successful job** at the default log level: **${Math.round(report.logs.bytesPerSuccessfulJob)}** (target ≤ ${report.logs.targetBytes}), measured over ${report.logs.jobs} \`echo\` jobs that all succeeded, counting every line the functions printed (JSON logs and EMF) with its newline.`,
     '',
   );
   lines.push('![latency percentiles per offered rate](latency.svg)', '');
 
   lines.push('## AWS requests per job', '');
   lines.push(
-    `Counted over ${usage.jobs} jobs of the mix (all runs above): every AWS SDK call the API and worker functions made (an \`x-amz-target\` HTTP request, retries included), and the calls of the local event source that plays the SQS event source mapping.`,
+    `Counted over ${usage.jobs} jobs of the mix submitted one per request (the offered-rate and max rows above): every AWS SDK call the API and worker functions made (an \`x-amz-target\` HTTP request, retries included), and the calls of the local event source that plays the SQS event source mapping.`,
     '',
   );
   lines.push('| made by | service | operation | calls | per job |', '|---|---|---|---|---|');
@@ -92,11 +119,16 @@ export function renderMarkdown(report: BenchReport): string {
   );
   lines.push('| function | invocations | per job | mean duration (ms) |', '|---|---|---|---|', ...invocationRows, '');
 
+  lines.push(...renderScaleModel(report.scale));
+
   lines.push('## Cost per million jobs (us-east-1 list prices)', '');
-  lines.push('| item | per job | unit | USD per million jobs | how |', '|---|---|---|---|---|');
-  for (const line of usage.cost)
-    lines.push(`| ${line.item} | ${line.perJob.toFixed(3)} | ${line.unit} | $${line.usdPerMillionJobs.toFixed(2)} | ${line.note} |`);
-  lines.push(`| **total** | | | **$${usage.usdPerMillionJobs.toFixed(2)}** | |`, '');
+  lines.push('The mix submitted one job per `POST /jobs` (the offered-rate and max rows above):', '');
+  lines.push(...costTable(usage.cost, usage.usdPerMillionJobs));
+  lines.push(
+    `The same mix submitted through \`POST /jobs/batch\`, 100 jobs per request (the batch row: ${report.batch.jobs} jobs, ${report.batch.requests} requests):`,
+    '',
+  );
+  lines.push(...costTable(report.batch.cost, report.batch.usdPerMillionJobs));
   lines.push('Assumptions:', ...usage.assumptions.map((text) => `- ${text}`), '');
   lines.push('Prices (bench/prices.ts):', '', '| item | price | source | date |', '|---|---|---|---|');
   for (const price of Object.values(PRICES))

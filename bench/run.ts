@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: measures the platform on this machine in one run and writes
  * bench/report/report.md, report.json and latency.svg. See renderMarkdown for what is measured.
+ * Three stretches are counted apart on one local platform: the mix submitted one job per
+ * request (offered rates, then flat out), the mix through `POST /jobs/batch`, and a run of
+ * `echo` jobs for the log size; then the table's stream gives the write model (scale-model.ts).
  *
  * BENCH_SCALE (default 1) scales every job count, e.g. 0.2 for a quick look.
  */
@@ -9,17 +12,24 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import cliProgress from 'cli-progress';
+import { JOB_TABLE_SCHEMA } from '../functions/jobs/adapters/job-table-schema.ts';
 import { localEnvironment, startLocalPlatform } from '../local/platform.ts';
 import { localClientConfig } from '../local/services/local-aws.ts';
-import { AwsUsage, costPerMillionJobs } from './aws-usage.ts';
+import { AwsUsage, type UsageSnapshot } from './aws-usage.ts';
 import { measureBullmq } from './bullmq-reference.ts';
 import { measureBundles } from './bundles.ts';
+import { costPerMillionJobs, readUnitsPerJob } from './cost-model.ts';
+import { itemSize } from './item-size.ts';
+import { echoJob } from './job-mix.ts';
 import { runLoad, type LoadRunResult, type Offer } from './platform-load.ts';
 import { renderLatencySvg, renderMarkdown, type BenchReport } from './report.ts';
+import { KEY_READ_UNITS_PER_SECOND, modelWrites, writesOfCallers } from './scale-model.ts';
 import { distribution } from './stats.ts';
+import { CURRENT_LAYOUT, PREVIOUS_LAYOUT } from './table-layouts.ts';
+import { readTableStream, type TableWrite } from './table-stream.ts';
 
 const reportDir = fileURLToPath(new URL('./report/', import.meta.url));
 const scale = Number(process.env.BENCH_SCALE ?? 1);
@@ -32,6 +42,15 @@ const OFFERS: { label: string; offer: Offer }[] = [
   { label: '200/s', offer: { kind: 'rate', perSecond: 200, seconds: Math.max(2, Math.round(10 * scale)) } },
   { label: 'max (32 callers)', offer: { kind: 'max', count: scaled(2_000), concurrency: 32 } },
 ];
+/** The batch-submit row: the same mix through `POST /jobs/batch`, 100 jobs per request, 4 requests at once. */
+const BATCH = {
+  label: 'batch (100 per request)',
+  offer: { kind: 'batch', count: scaled(2_000), concurrency: 4, perRequest: 100 },
+} as const;
+/** The log-size run: only `echo` jobs, every one succeeding. */
+const ECHO = { label: 'echo only (log size)', offer: { kind: 'max', count: scaled(500), concurrency: 8 } } as const;
+/** Most log + EMF bytes a successful job may write at the default level (issue 9). */
+const LOG_BYTES_TARGET = 600;
 const LOAD_RUNS = 15;
 
 const bars = new cliProgress.MultiBar(
@@ -46,23 +65,44 @@ const bars = new cliProgress.MultiBar(
   cliProgress.Presets.shades_classic,
 );
 
-/** DynamoDB's item size: attribute names plus values (strings as UTF-8, numbers ~1 byte per 2 digits, 3 bytes per list or map). */
-function itemSize(item: Record<string, AttributeValue>): number {
-  const valueSize = (value: AttributeValue): number => {
-    if (value.S !== undefined) return Buffer.byteLength(value.S);
-    if (value.N !== undefined) return Math.ceil(value.N.replace(/[-.]/g, '').length / 2) + 1;
-    if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
-    if (value.L !== undefined) return 3 + value.L.reduce((sum, entry) => sum + 1 + valueSize(entry), 0);
-    if (value.M !== undefined) return 3 + itemSize(value.M);
-    return 0;
-  };
-  return Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueSize(value), 0);
+/** Waits until the job queue is empty (SQS dead-letters the failed jobs' messages after quick redeliveries). */
+async function drainQueue(sqsEndpoint: string, queueUrl: string): Promise<void> {
+  const sqs = new SQSClient(localClientConfig(sqsEndpoint));
+  const drainBar = bars.create(1, 0, { phase: 'drain queue         ', detail: '' });
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
+    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));
+    const left =
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+    drainBar.update(0, { detail: `${left} messages left` });
+    if (left === 0) break;
+    await sleep(500);
+  }
+  drainBar.update(1);
+  sqs.destroy();
 }
 
-async function main(): Promise<void> {
-  await mkdir(reportDir, { recursive: true });
-  const usage = new AwsUsage();
-  const environment = localEnvironment({ name: 'bench', worker: { ...localEnvironment().worker, ...WORKER } });
+/** Mean and largest size of the job items (a sample of 500). */
+async function jobItemBytes(endpoint: string, tableName: string): Promise<{ mean: number; max: number }> {
+  const dynamodb = new DynamoDBClient(localClientConfig(endpoint));
+  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName, Limit: 500 }));
+  dynamodb.destroy();
+  const sizes = distribution(Items.filter((item) => item.owner !== undefined).map(itemSize));
+  return { mean: sizes.mean, max: sizes.max };
+}
+
+interface Measured {
+  readonly runs: LoadRunResult[];
+  readonly mix: UsageSnapshot;
+  readonly batch: UsageSnapshot;
+  readonly echo: UsageSnapshot;
+  readonly writes: TableWrite[];
+  readonly itemBytes: { mean: number; max: number };
+}
+
+/** Runs every load against one local platform, each stretch counted on its own, then reads the table's stream. */
+async function measurePlatform(usage: AwsUsage, environment: ReturnType<typeof localEnvironment>): Promise<Measured> {
   const startBar = bars.create(1, 0, { phase: 'start platform      ', detail: 'DynamoDB Local, fauxqs, functions' });
   const platform = await startLocalPlatform({
     environment,
@@ -71,49 +111,60 @@ async function main(): Promise<void> {
     onFunctionOutput: usage.onFunctionOutput,
   });
   startBar.update(1);
-  const runs: LoadRunResult[] = [];
-  let itemBytes = { mean: 0, max: 0 };
   try {
-    // Warm every worker process and the API before measuring: cold starts are measured apart.
-    const warmBar = bars.create(scaled(200), 0, { phase: 'warm-up             ', detail: '' });
-    await runLoad(platform.apiUrl, 'warmup', { kind: 'max', count: scaled(200), concurrency: 16 }, ({ terminal }) =>
-      warmBar.update(terminal),
-    );
-
-    usage.start();
-    for (const { label, offer } of OFFERS) {
+    const load = async (label: string, offer: Offer, jobAt?: typeof echoJob) => {
       const total = offer.kind === 'rate' ? offer.perSecond * offer.seconds : offer.count;
       const bar = bars.create(total, 0, { phase: `offer ${label.padEnd(14)}`, detail: '' });
-      runs.push(
-        await runLoad(platform.apiUrl, label, offer, ({ submitted, terminal }) =>
-          bar.update(terminal, { detail: `terminal (submitted ${submitted})` }),
-        ),
+      return runLoad(
+        platform.apiUrl,
+        label,
+        offer,
+        ({ submitted, terminal }) => bar.update(terminal, { detail: `terminal (submitted ${submitted})` }),
+        {
+          ...(jobAt === undefined ? {} : { jobAt }),
+        },
       );
-    }
-    // Let SQS finish dead-lettering the failed jobs' messages (quick redeliveries) before counting.
-    const sqs = new SQSClient(localClientConfig(platform.endpoints.sqs));
-    const drainBar = bars.create(1, 0, { phase: 'drain queue         ', detail: '' });
-    for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
-      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: platform.queueUrl, AttributeNames: ['All'] }));
-      const left =
-        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
-      drainBar.update(0, { detail: `${left} messages left` });
-      if (left === 0) break;
-      await sleep(500);
-    }
-    drainBar.update(1);
-    sqs.destroy();
-    usage.stop();
-
-    const dynamodb = new DynamoDBClient(localClientConfig(platform.endpoints.dynamodb));
-    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: platform.tableName, Limit: 500 }));
-    const sizes = Items.filter((item) => item.owner !== undefined).map(itemSize);
-    itemBytes = { mean: distribution(sizes).mean, max: distribution(sizes).max };
-    dynamodb.destroy();
+    };
+    const counted = async (loads: () => Promise<LoadRunResult[]>) => {
+      usage.start();
+      const runs = await loads();
+      await drainQueue(platform.endpoints.sqs, platform.queueUrl);
+      usage.stop();
+      return { runs, usage: usage.take() };
+    };
+    // Warm every worker process and the API before measuring: cold starts are measured apart.
+    await load('warm-up', { kind: 'max', count: scaled(200), concurrency: 16 });
+    const mix = await counted(async () => {
+      const runs: LoadRunResult[] = [];
+      for (const { label, offer } of OFFERS) runs.push(await load(label, offer));
+      return runs;
+    });
+    const batch = await counted(async () => [await load(BATCH.label, BATCH.offer)]);
+    const echo = await counted(async () => [await load(ECHO.label, ECHO.offer, echoJob)]);
+    const streamBar = bars.create(1, 0, { phase: 'read table stream   ', detail: '' });
+    const writes = await readTableStream(platform.endpoints.dynamodb, platform.tableName);
+    streamBar.update(1, { detail: `${writes.length} records` });
+    return {
+      runs: [...mix.runs, ...batch.runs, ...echo.runs],
+      mix: mix.usage,
+      batch: batch.usage,
+      echo: echo.usage,
+      writes,
+      itemBytes: await jobItemBytes(platform.endpoints.dynamodb, platform.tableName),
+    };
   } finally {
     await platform.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  await mkdir(reportDir, { recursive: true });
+  const usage = new AwsUsage();
+  const environment = localEnvironment({ name: 'bench', worker: { ...localEnvironment().worker, ...WORKER } });
+  let measured: Measured;
+  try {
+    measured = await measurePlatform(usage, environment);
+  } finally {
     usage.dispose();
   }
 
@@ -125,34 +176,67 @@ async function main(): Promise<void> {
   const bullmq = await measureBullmq(bullCount, 32, WORKER.maxConcurrency * WORKER.concurrencyPerBatch, (done) => bullBar.update(done));
   bars.stop();
 
-  const jobs = runs.reduce((sum, run) => sum + run.accepted, 0);
-  const calls = usage
-    .callCounts()
-    .sort((a, b) => a.caller.localeCompare(b.caller) || a.service.localeCompare(b.service) || b.count - a.count);
-  const invocations = usage.invocationStats();
-  const named = (suffix: string) => invocations[`jobs-${environment.name}-${suffix}`] ?? { count: 0, totalMs: 0 };
-  const perJob = (caller: string, operation: string) =>
-    (calls.find((call) => call.caller === caller && call.operation === operation)?.count ?? 0) / jobs;
-  const writeUnitsPerPut = Math.max(1, Math.ceil(itemBytes.max / 1024));
-  // KEYS_ONLY indexes: a new job adds one entry to each of the two; every later write changes
-  // the job's status, which moves its entry in the status index (a delete and a put).
-  const indexWritesPerJob = 2 * perJob('api', 'PutItem') + 2 * perJob('worker', 'PutItem');
+  const { runs, itemBytes } = measured;
+  const mixRuns = runs.filter((run) => OFFERS.some((offer) => offer.label === run.label));
+  const batchRun = runs.find((run) => run.label === BATCH.label);
+  const echoRun = runs.find((run) => run.label === ECHO.label);
+  const jobsOf = (list: readonly (LoadRunResult | undefined)[]) => list.reduce((sum, run) => sum + (run?.accepted ?? 0), 0);
+  const callersOf = (list: readonly (LoadRunResult | undefined)[]) =>
+    new Set(list.flatMap((run) => (run === undefined ? [] : [run.owner])));
+  const jobs = jobsOf(mixRuns);
+  const batchJobs = Math.max(1, jobsOf([batchRun]));
+  const mixWrites = writesOfCallers(measured.writes, callersOf(mixRuns));
+  const writeModels = {
+    current: modelWrites(mixWrites, CURRENT_LAYOUT, jobs, measured.mix.conditionFailures),
+    previous: modelWrites(mixWrites, PREVIOUS_LAYOUT, jobs, measured.mix.conditionFailures),
+    batch: modelWrites(
+      writesOfCallers(measured.writes, callersOf([batchRun])),
+      CURRENT_LAYOUT,
+      batchJobs,
+      measured.batch.conditionFailures,
+    ),
+  };
+  const reads = readUnitsPerJob(measured.mix.calls, jobs);
+  const calls = [...measured.mix.calls].sort(
+    (a, b) => a.caller.localeCompare(b.caller) || a.service.localeCompare(b.service) || b.count - a.count,
+  );
+  const named = (snapshot: UsageSnapshot, suffix: string) =>
+    snapshot.invocations[`jobs-${environment.name}-${suffix}`] ?? { count: 0, totalMs: 0 };
   // One local API process serves every request at once, so its invocation time includes the
   // wait behind the others; in AWS each concurrent request has an environment of its own. The
   // client's median submit latency at the lowest offered rate bounds the handler's time instead.
   const apiHandlerMs = runs[0]?.submitLatencyMs.p50 ?? 0;
-  const apiInvocations = { count: named('api').count, totalMs: named('api').count * apiHandlerMs };
+  const batchHandlerMs = batchRun?.submitLatencyMs.p50 ?? 0;
+  // API invocations of the job path: the submit requests (the bench's own polling of `GET /stats` and `GET /jobs` is left out).
+  const mixRequests = mixRuns.reduce((sum, run) => sum + run.requests, 0);
+  const batchRequests = batchRun?.requests ?? 0;
+  const memory = { apiMemoryMb: environment.api.memoryMb, workerMemoryMb: environment.worker.memoryMb };
   const cost = costPerMillionJobs({
     jobs,
     calls,
-    apiInvocations,
-    workerInvocations: named('worker'),
-    apiMemoryMb: environment.api.memoryMb,
-    workerMemoryMb: environment.worker.memoryMb,
-    writeUnitsPerPut,
-    indexWritesPerJob,
+    apiRequestsPerJob: 1,
+    apiRequestNote: 'one POST /jobs per job',
+    apiInvocations: { count: mixRequests, totalMs: mixRequests * apiHandlerMs },
+    workerInvocations: named(measured.mix, 'worker'),
+    ...memory,
+    writes: writeModels.current,
+    logBytesPerJob: measured.mix.logBytes / jobs,
     durationNote: `API: ${Math.round(apiHandlerMs)} ms per request (median submit latency at ${runs[0]?.label ?? '?'}); worker: measured invocation time`,
   });
+  const batchCost = costPerMillionJobs({
+    jobs: batchJobs,
+    calls: measured.batch.calls,
+    apiRequestsPerJob: batchRequests / batchJobs,
+    apiRequestNote: `one POST /jobs/batch per ${BATCH.offer.perRequest} jobs (${batchRequests} requests)`,
+    apiInvocations: { count: batchRequests, totalMs: batchRequests * batchHandlerMs },
+    workerInvocations: named(measured.batch, 'worker'),
+    ...memory,
+    writes: writeModels.batch,
+    logBytesPerJob: measured.batch.logBytes / batchJobs,
+    durationNote: `API: ${Math.round(batchHandlerMs)} ms per batch request (its median latency, flat out: an upper bound); worker: measured invocation time`,
+  });
+  const total = (lines: readonly { usdPerMillionJobs: number }[]) => lines.reduce((sum, line) => sum + line.usdPerMillionJobs, 0);
+  const echoJobs = Math.max(1, echoRun?.statuses.completed ?? 0);
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     machine: {
@@ -173,21 +257,34 @@ async function main(): Promise<void> {
       jobs,
       calls,
       callsPerJob: calls.map((call) => ({ ...call, perJob: call.count / jobs })),
-      invocations,
+      invocations: measured.mix.invocations,
       itemBytes,
-      logBytesPerJob: usage.loggedBytes / jobs,
+      logBytesPerJob: measured.mix.logBytes / jobs,
       cost,
-      usdPerMillionJobs: cost.reduce((sum, line) => sum + line.usdPerMillionJobs, 0),
+      usdPerMillionJobs: total(cost),
       assumptions: [
-        `Job items measured at ${Math.round(itemBytes.mean)} bytes on average, ${Math.round(itemBytes.max)} at most: each PutItem is ${writeUnitsPerPut} WRU (1 KB per unit).`,
-        'Index writes are estimated, not counted: 2 per new job (both KEYS_ONLY indexes) and 2 per later write (its status-index entry moves).',
+        `Job items measured at ${Math.round(itemBytes.mean)} bytes on average, ${Math.round(itemBytes.max)} at most.`,
+        'DynamoDB writes are the write model of the table\'s stream (section "Scale model"): table writes and index writes are worked out from every write\'s item before and after; the counts items are modelled for AWS; refused conditional writes are counted.',
         `Lambda duration: the API function's is taken as the client's median submit latency at the lowest offered rate (${Math.round(apiHandlerMs)} ms, an upper bound: the local API is one process serving all requests at once); the worker's is its measured local invocation time (one batch per process, as in Lambda). Both × the configured memory; AWS bills handler time rounded up to 1 ms, plus init on cold starts (not included). On this 2-core machine, shared with other work while the bench ran, both run slower than on Lambda.`,
         'The local event source long-polls with a 1 s wait; the AWS event source mapping long-polls with 20 s, so its empty receives on an idle queue are fewer than counted here, and they are a fixed cost per poller, not per job.',
-        `The reconciler (a scheduled function reading the DLQ once a minute) is a fixed cost per environment, not per job; its calls are listed but not priced. Logs: ${Math.round(usage.loggedBytes / Math.max(1, jobs))} bytes per job of JSON logs and EMF (CloudWatch Logs ingestion not priced here: no sourced price in the repo).`,
-        'Submissions carry no Idempotency-Key; with one, a submission adds a GetItem (1 RRU) and writes through a transaction (2 items × 2 WRU instead of 1 PutItem).',
+        "The reconciler (a scheduled function reading the DLQ once a minute) is a fixed cost per environment, not per job; its calls are listed but not priced. The counts function's invocations (one per 1,000 stream records in AWS) are not priced: under $0.01 per million jobs.",
+        "Logs: every line the API, worker, counts and reconciler functions printed (Powertools JSON logs and EMF) is counted, with its newline. In AWS the functions run with Lambda's JSON log format and system log level WARN, so no START/END/REPORT platform lines are ingested; none are counted here.",
+        "Submissions carry no Idempotency-Key; with one, a submission adds a GetItem (1 RRU) and writes through a transaction (2 items × 2 WRU per KB instead of 1 PutItem). The API's reads for the benchmark's own polling (`GET /stats`, `GET /jobs`) are left out.",
         'The failed jobs (5% of the mix) are counted with their quick redeliveries up to maxReceiveCount, which is how their messages reach the DLQ.',
+        "The worker's consistent GetItem reads come from messages delivered again (retries, redeliveries): a first delivery claims the job in one write with no read before it.",
       ],
     },
+    scale: {
+      ...writeModels,
+      rruPerJob: reads.rruPerJob,
+      readNote: reads.note,
+      // The job path reads job items by their own key (GetItem), which spread over the caller's shards as the writes do.
+      readCeilingJobsPerSecond:
+        reads.rruPerJob > 0 ? (KEY_READ_UNITS_PER_SECOND * JOB_TABLE_SCHEMA.callerShards) / reads.rruPerJob : Number.POSITIVE_INFINITY,
+      readCeilingOneKeyJobsPerSecond: reads.rruPerJob > 0 ? KEY_READ_UNITS_PER_SECOND / reads.rruPerJob : Number.POSITIVE_INFINITY,
+    },
+    batch: { jobs: batchJobs, requests: batchRequests, cost: batchCost, usdPerMillionJobs: total(batchCost) },
+    logs: { jobs: echoJobs, bytesPerSuccessfulJob: measured.echo.logBytes / echoJobs, targetBytes: LOG_BYTES_TARGET },
     bundles,
     bullmq,
   };
