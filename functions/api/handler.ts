@@ -78,7 +78,7 @@ export async function main(event: ApiEvent, context: Context): Promise<ApiResult
   try {
     return await route(event);
   } catch (error) {
-    const { result, unexpected } = errorResponse(error);
+    const { result, unexpected } = errorResponse(error, context.awsRequestId);
     if (unexpected) logger.error('request failed', { error });
     return result;
   }

@@ -7,6 +7,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../jobs/domain/errors.ts';
+import { isRetryableDependencyError } from '../jobs/adapters/dependency-errors.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 export type ApiResult = APIGatewayProxyResultV2 & { statusCode: number; headers: Record<string, string>; body: string };
@@ -60,27 +61,21 @@ export function jsonBody(event: ApiEvent): unknown {
   }
 }
 
-/** True for errors of an AWS service call or the network under it: the caller may retry. */
-function isDependencyFailure(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    ('$metadata' in error ||
-      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes((error as { code?: string }).code ?? '') ||
-      (error as Error).name === 'TimeoutError')
-  );
-}
-
-/** Maps an error to its response once, for every route. */
-export function errorResponse(error: unknown): { result: ApiResult; unexpected: boolean } {
+/**
+ * Maps an error to its response once, for every route. Only a dependency failure a retry can fix
+ * is `503` with `Retry-After`; anything else is `500 INTERNAL` with the request id the logs carry,
+ * so clients stop retrying what cannot succeed and on-call can find the cause.
+ */
+export function errorResponse(error: unknown, requestId: string): { result: ApiResult; unexpected: boolean } {
   const known =
     error instanceof ApiError
       ? error
-      : isDependencyFailure(error)
+      : isRetryableDependencyError(error)
         ? new UnavailableError('A dependency did not answer; retry later')
         : undefined;
   if (known === undefined) {
-    return { result: json(500, { error: { code: 'INTERNAL_ERROR', message: 'Unexpected error; it has been logged' } }), unexpected: true };
+    const body = { error: { code: 'INTERNAL', message: `Unexpected error; it has been logged with request id ${requestId}`, requestId } };
+    return { result: json(500, body), unexpected: true };
   }
   const body = {
     error: { code: known.code, message: known.message, ...(known.details === undefined ? {} : { details: known.details }) },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, UnavailableError, UnknownJobTypeError } from './domain/errors.ts';
+import { isRetryableDependencyError } from './adapters/dependency-errors.ts';
 import type { Job } from './domain/job.ts';
 import type { LongJobLauncher } from './adapters/long-job-launcher.ts';
 import type { JobQueue } from './adapters/job-queue.ts';
@@ -36,12 +37,18 @@ async function replay(repository: JobRepository, earlier: IdempotencyRecord, req
   return { job, created: false };
 }
 
-/** Wraps a failing AWS call: the request is rejected with 503 and the caller may retry it. */
+/** A retryable AWS failure becomes 503 (the caller may retry); a permanent one is rethrown as it is. */
+function unavailableOr(what: string, error: unknown): Error {
+  if (!isRetryableDependencyError(error)) return error as Error;
+  return new UnavailableError(`Could not ${what}; nothing was accepted, retry later`, undefined, { cause: error });
+}
+
+/** Wraps an AWS call whose retryable failure rejects the request with 503. */
 async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw new UnavailableError(`Could not ${what}; nothing was accepted, retry later`, undefined, { cause: error });
+    throw unavailableOr(what, error);
   }
 }
 
@@ -111,7 +118,7 @@ export async function submitJob(
     // then would invite a retry that runs the work twice: look, and answer 202 if it landed.
     const landed = await repository.get(job.jobId).catch(() => undefined);
     if (landed !== undefined) return { job: landed, created: true };
-    throw new UnavailableError('Could not store the job; nothing was accepted, retry later', undefined, { cause: error });
+    throw unavailableOr('store the job', error);
   }
   // Another request with the same key won the race; our message finds no record and is dropped.
   if (earlier !== undefined) return replay(repository, earlier, requestHash);
