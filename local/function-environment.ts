@@ -30,6 +30,7 @@ export function localFunctionEnvironment(environment: EnvironmentConfig, resourc
     RETRY_BASE_SECONDS: String(environment.retry.baseSeconds),
     RETRY_CAP_SECONDS: String(environment.retry.capSeconds),
     JOB_RETENTION_DAYS: String(environment.jobRetentionDays),
+    ALLOW_DRILL_JOB_TYPES: String(environment.drillJobTypes),
     WORKER_CONCURRENCY: String(environment.worker.concurrencyPerBatch),
     WORKER_TIMEOUT_SECONDS: String(environment.worker.timeoutSeconds),
     POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(environment.name),

@@ -39,7 +39,13 @@ async function route(event: ApiEvent): Promise<ApiResult> {
   switch (routeKey) {
     case 'POST /jobs': {
       const { job, created } = await submitJob(
-        { repository, queue, retryDefaults: config.retryDefaults, ...(longJobs === undefined ? {} : { longJobs }) },
+        {
+          repository,
+          queue,
+          retryDefaults: config.retryDefaults,
+          drillJobTypes: config.drillJobTypes,
+          ...(longJobs === undefined ? {} : { longJobs }),
+        },
         owner,
         jsonBody(event),
         idempotencyKeyOf(event),

@@ -18,6 +18,8 @@ export interface SubmitDependencies {
   /** Starts long-running (`fargate`) jobs; absent where the environment has no long-job stack. */
   readonly longJobs?: LongJobLauncher;
   readonly retryDefaults: RetryPolicy;
+  /** Whether drill types (`crash`, `flaky`) may be submitted; refused unless set. */
+  readonly drillJobTypes?: boolean;
   readonly now?: () => number;
   readonly newJobId?: () => string;
 }
@@ -67,7 +69,7 @@ export async function submitJob(
 ): Promise<SubmitResult> {
   const { repository, queue, retryDefaults } = dependencies;
   const now = (dependencies.now ?? Date.now)();
-  const submission = parseSubmission(body);
+  const submission = parseSubmission(body, { drillJobTypes: dependencies.drillJobTypes ?? false });
   const { longJobs } = dependencies;
   if (submission.definition.runtime === 'fargate' && longJobs === undefined) {
     // 400, not 503: retrying cannot help until the environment deploys the long-job stack, and a

@@ -95,6 +95,11 @@ const environmentSchema = z
     }),
     /** Verified SES sender of the `email` job type (`EMAIL_FROM`); none lets any verified identity of the account send. */
     emailFrom: z.email().optional(),
+    /**
+     * Whether callers may submit the drill types (`crash`, `flaky`), which fail or take workers
+     * down on purpose. Elsewhere they are `400 UNKNOWN_JOB_TYPE`.
+     */
+    drillJobTypes: z.boolean(),
     /** The Step Functions + Fargate stack for long-running jobs, or `false` where it is not deployed. */
     longJobs: z.union([z.literal(false), longJobSettings]),
   })
@@ -131,6 +136,7 @@ const dev: EnvironmentConfig = {
   removalPolicy: 'destroy',
   tracing: false,
   alarms: { oldestMessageAgeSeconds: 900, errorRatePercent: 25, api5xxCount: 10 },
+  drillJobTypes: true,
   longJobs: false,
 };
 
@@ -144,6 +150,7 @@ const staging: EnvironmentConfig = {
   removalPolicy: 'destroy',
   tracing: true,
   alarms: { oldestMessageAgeSeconds: 600, errorRatePercent: 10, api5xxCount: 5 },
+  drillJobTypes: false,
   longJobs: {
     maxConcurrency: 10,
     chunkRetries: 3,
@@ -166,6 +173,7 @@ const prod: EnvironmentConfig = {
   removalPolicy: 'retain',
   tracing: true,
   alarms: { notificationEmail: 'oncall@example.com', oldestMessageAgeSeconds: 300, errorRatePercent: 5, api5xxCount: 1 },
+  drillJobTypes: false,
   longJobs: {
     maxConcurrency: 40,
     chunkRetries: 3,

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { UnknownJobTypeError, ValidationError, type FieldProblem } from './errors.ts';
 import type { JobTypeDefinition } from './job-type.ts';
 import { MAX_ATTEMPTS_LIMIT } from './job-queue-settings.ts';
-import { findJobType, jobTypeNames } from './registry.ts';
+import { findSubmittableJobType, submittableJobTypeNames, type SubmittableTypes } from './registry.ts';
 
 /** A validated `POST /jobs` body. */
 export interface Submission {
@@ -72,16 +72,17 @@ function problems(issues: readonly z.core.$ZodIssue[], prefix: string): FieldPro
 
 /**
  * Validates a submission, listing every failing field at once: the envelope's and, when the
- * type is known, the payload's against that type's schema.
+ * type is known, the payload's against that type's schema. Drill types are unknown unless the
+ * environment allows them (refused by default).
  */
-export function parseSubmission(body: unknown): Submission {
+export function parseSubmission(body: unknown, allowed: SubmittableTypes = { drillJobTypes: false }): Submission {
   const envelope = envelopeSchema.safeParse(body);
   const found = envelope.success ? [] : problems(envelope.error.issues, '');
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const type = typeof fields.type === 'string' ? fields.type : undefined;
-  const definition = type === undefined ? undefined : findJobType(type);
+  const definition = type === undefined ? undefined : findSubmittableJobType(type, allowed);
   if (type !== undefined && type !== '' && definition === undefined) {
-    const message = `Unknown job type '${type}'; known types: ${jobTypeNames().join(', ')}`;
+    const message = `Unknown job type '${type}'; known types: ${submittableJobTypeNames(allowed).join(', ')}`;
     if (found.length === 0) throw new UnknownJobTypeError(message);
     found.push({ path: 'type', message });
   }

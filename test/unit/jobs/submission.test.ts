@@ -140,7 +140,7 @@ describe('parseSubmission', () => {
 
     // Assess
     expect(parse).toThrow(UnknownJobTypeError);
-    expect(parse).toThrow("Unknown job type 'transcode'; known types: echo, sleep, flaky, email");
+    expect(parse).toThrow("Unknown job type 'transcode'; known types: echo, sleep, email");
   });
 
   it.each([
@@ -153,7 +153,7 @@ describe('parseSubmission', () => {
     ['email', validEmail],
   ])('accepts a valid %s payload %j', (type, payload) => {
     // Act
-    const submission = parseSubmission({ type, payload });
+    const submission = parseSubmission({ type, payload }, { drillJobTypes: true });
 
     // Assess
     expect(submission.payload).toEqual(payload);
@@ -173,7 +173,7 @@ describe('parseSubmission', () => {
     ['email', { to: 'someone@example.com' }, ['payload.body', 'payload.subject']],
   ])('rejects the %s payload %j at %j', (type, payload, paths) => {
     // Act
-    const problems = problemsOf(() => parseSubmission({ type, payload }));
+    const problems = problemsOf(() => parseSubmission({ type, payload }, { drillJobTypes: true }));
 
     // Assess
     expect(pathsOf(problems)).toEqual(paths);
@@ -275,5 +275,29 @@ describe('submissionHash', () => {
 
     // Assess
     expect(first).not.toBe(second);
+  });
+});
+
+describe('parseSubmission of drill job types', () => {
+  it.each([
+    ['crash', { mode: 'exit' }],
+    ['flaky', { failTimes: 1 }],
+  ])('refuses %s with UNKNOWN_JOB_TYPE unless the environment allows drill types', (type, payload) => {
+    // Act
+    const parse = () => parseSubmission({ type, payload });
+
+    // Assess
+    expect(parse).toThrow(UnknownJobTypeError);
+  });
+
+  it.each([
+    ['crash', { mode: 'exit' }],
+    ['flaky', { failTimes: 1 }],
+  ])('accepts %s where the environment allows drill types', (type, payload) => {
+    // Act
+    const submission = parseSubmission({ type, payload }, { drillJobTypes: true });
+
+    // Assess
+    expect(submission.type).toBe(type);
   });
 });

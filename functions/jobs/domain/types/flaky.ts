@@ -10,6 +10,7 @@ export const flakyJob = defineJobType({
   description: 'Fails the first {failTimes} attempts with a retryable error, then completes.',
   payloadSchema: z.object({ failTimes: z.number().check(z.int(), z.minimum(0), z.maximum(100)) }),
   runtime: 'lambda',
+  drill: true,
   timeoutSeconds: 5,
   retry: { baseSeconds: 1, capSeconds: 4 },
   run: async ({ failTimes }, { attempt }) => {
