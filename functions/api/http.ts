@@ -15,6 +15,17 @@ export type ApiResult = APIGatewayProxyResultV2 & { statusCode: number; headers:
 /** A body must fit one queue message and one table item (SPEC §2). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/**
+ * Longest caller identity accepted. The owner is part of table keys (`idempotency#<owner>#<key>`
+ * with a key of up to 128 characters), and a partition key holds at most 2,048 bytes (DynamoDB
+ * developer guide, quotas); the longest IAM principal ARN (a 512-character path and a
+ * 64-character name) is about 620.
+ */
+export const MAX_CALLER_BYTES = 1024;
+
+/** JSON text exchanged between systems must be UTF-8 (RFC 8259 §8.1); `fatal` refuses invalid bytes instead of replacing them. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
@@ -38,11 +49,20 @@ export function callerOf(event: ApiEvent): string {
   if (arn === undefined || arn === null || arn === '') {
     throw new ValidationError('The request carries no caller identity');
   }
+  const bytes = Buffer.byteLength(arn);
+  if (bytes > MAX_CALLER_BYTES) {
+    throw new ValidationError('The caller identity is too long', [
+      { path: 'caller', message: `must be at most ${MAX_CALLER_BYTES} bytes, ${bytes} given` },
+    ]);
+  }
   const assumed = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
   return assumed === null ? arn : `arn:${assumed[1]}:iam::${assumed[2]}:role/${assumed[3]}`;
 }
 
-/** The request's JSON body: 415 unless it is JSON, 413 above 256 KB, 400 when it does not parse. */
+/**
+ * The request's JSON body: 415 unless it is JSON, 413 above 256 KB (of the bytes received), 400
+ * when it is not UTF-8 or does not parse.
+ */
 export function jsonBody(event: ApiEvent): unknown {
   const contentType = header(event, 'content-type') ?? '';
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -53,7 +73,12 @@ export function jsonBody(event: ApiEvent): unknown {
   if (raw.byteLength > MAX_BODY_BYTES) {
     throw new PayloadTooLargeError(`The body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} bytes`);
   }
-  const text = raw.toString('utf8');
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw new InvalidJsonError('The body is not valid UTF-8; JSON must be sent as UTF-8');
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

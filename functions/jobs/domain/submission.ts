@@ -33,7 +33,8 @@ export const MAX_PAYLOAD_DEPTH = 100;
 
 /**
  * What JSON allows but a job cannot keep as sent: numbers beyond ±1.8e308 (parsed as
- * Infinity, stored as null), `__proto__` keys (dropped by any copy), and nesting deeper than
+ * Infinity, stored as null), integers beyond ±(2^53 − 1) (parsed rounded: a 30-digit id would be
+ * stored as 1.2345678901234568e+29), `__proto__` keys (dropped by any copy), and nesting deeper than
  * MAX_PAYLOAD_DEPTH. Walks with its own stack, so no payload can overflow it.
  */
 function unstorable(payload: unknown): FieldProblem[] {
@@ -43,6 +44,8 @@ function unstorable(payload: unknown): FieldProblem[] {
     const [value, path, depth] = pending.pop() as [unknown, string, number];
     if (typeof value === 'number' && !Number.isFinite(value)) {
       found.push({ path, message: 'must be a finite number (JSON numbers beyond ±1.8e308 cannot be kept)' });
+    } else if (typeof value === 'number' && !Number.isSafeInteger(value) && Number.isInteger(value)) {
+      found.push({ path, message: 'must be within ±(2^53 - 1): larger integers lose digits in JSON, send them as strings' });
     } else if (typeof value === 'object' && value !== null) {
       if (depth > MAX_PAYLOAD_DEPTH) {
         found.push({ path, message: `must not nest arrays or objects deeper than ${MAX_PAYLOAD_DEPTH} levels` });

@@ -130,6 +130,21 @@ describe('jsonBody', () => {
   });
 });
 
+describe('jsonBody of bytes that are not UTF-8', () => {
+  it('answers 400 INVALID_JSON saying the body is not UTF-8, instead of replacing the bytes', () => {
+    // Prepare
+    const bytes = Buffer.concat([Buffer.from('{"type":"echo","payload":{"name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]);
+    const event = submitEvent(bytes.toString('base64'), 'application/json', true);
+
+    // Act
+    const parse = () => jsonBody(event);
+
+    // Assess
+    expect(parse).toThrow(InvalidJsonError);
+    expect(parse).toThrow('The body is not valid UTF-8');
+  });
+});
+
 describe('callerOf', () => {
   it.each([
     ['an IAM user', 'arn:aws:iam::123456789012:user/ci-bot', 'arn:aws:iam::123456789012:user/ci-bot'],
@@ -166,6 +181,29 @@ describe('callerOf', () => {
 
     // Assess
     expect(owners[0]).toBe(owners[1]);
+  });
+
+  it('refuses a 3,000-character principal with VALIDATION_FAILED, since it could not be stored as a key', () => {
+    // Prepare
+    const event = apiEventFactory({ routeKey: 'GET /jobs', caller: `arn:aws:iam::123456789012:user/${'x'.repeat(3_000)}` });
+
+    // Act
+    const identify = () => callerOf(event);
+
+    // Assess
+    expect(identify).toThrow(ValidationError);
+  });
+
+  it('accepts the longest principal IAM allows (a 512-character path and a 64-character role name)', () => {
+    // Prepare
+    const arn = `arn:aws-us-gov:iam::123456789012:role/${'p'.repeat(510)}/${'r'.repeat(64)}`;
+    const event = apiEventFactory({ routeKey: 'GET /jobs', caller: arn });
+
+    // Act
+    const caller = callerOf(event);
+
+    // Assess
+    expect(caller).toBe(arn);
   });
 
   it('refuses a request without a caller identity', () => {

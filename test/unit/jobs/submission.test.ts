@@ -301,3 +301,26 @@ describe('parseSubmission of drill job types', () => {
     expect(submission.type).toBe(type);
   });
 });
+
+describe('parseSubmission of numbers JSON cannot keep exactly', () => {
+  it.each([
+    ['a 30-digit id', JSON.parse('123456789012345678901234567890') as number, 'payload.id'],
+    ['2^53', 2 ** 53, 'payload.id'],
+    ['-(2^53)', -(2 ** 53), 'payload.id'],
+  ])('refuses %s with VALIDATION_FAILED naming the field', (_, id, path) => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({ type: 'echo', payload: { id } }));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual([path]);
+    expect(problems[0]?.message).toContain('2^53');
+  });
+
+  it.each([Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0.1, 1.5e-300])('keeps %d, which JSON round-trips exactly', (n) => {
+    // Act
+    const submission = parseSubmission({ type: 'echo', payload: { n } });
+
+    // Assess
+    expect(submission.payload).toEqual({ n });
+  });
+});
