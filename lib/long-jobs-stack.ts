@@ -5,6 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, LongJobSettings } from './config/environments.ts';
 import { resourceNames } from './config/resource-names.ts';
+import { applyLogGroupControls } from './constructs/control-tower-rules.ts';
 import { LONG_JOB_CACHE_PORT, LongJobCacheConstruct } from './constructs/long-job-cache.ts';
 import { LongJobChunkTaskConstruct } from './constructs/long-job-chunk-task.ts';
 import { LongJobNetworkConstruct } from './constructs/long-job-network.ts';
@@ -42,6 +43,7 @@ export class LongJobStack extends Stack {
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     Tags.of(this).add('environment', config.name);
     Tags.of(this).add('application', 'job-platform');
+    applyLogGroupControls(this, config);
 
     this.network = new LongJobNetworkConstruct(this, 'Network', {
       natGateways: settings.natGateways,

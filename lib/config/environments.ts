@@ -80,6 +80,11 @@ const environmentSchema = z
       z.literal(731),
       z.literal(1827),
     ]),
+    /**
+     * Encrypt every log group with a customer-managed KMS key (AWS Control Tower CT.CLOUDWATCH.PR.3);
+     * otherwise CloudWatch Logs' own encryption at rest.
+     */
+    customerManagedLogKey: z.boolean(),
     /** `destroy` for throw-away environments; `retain` keeps the table and turns on point-in-time recovery. */
     removalPolicy: z.enum(['destroy', 'retain']),
     tracing: z.boolean(),
@@ -133,6 +138,7 @@ const dev: EnvironmentConfig = {
   retry: { maxAttempts: 3, baseSeconds: 2, capSeconds: 60 },
   jobRetentionDays: 15,
   logRetentionDays: 7,
+  customerManagedLogKey: false,
   removalPolicy: 'destroy',
   tracing: false,
   alarms: { oldestMessageAgeSeconds: 900, errorRatePercent: 25, api5xxCount: 10 },
@@ -147,6 +153,7 @@ const staging: EnvironmentConfig = {
   retry: { maxAttempts: 5, baseSeconds: 5, capSeconds: 300 },
   jobRetentionDays: 30,
   logRetentionDays: 30,
+  customerManagedLogKey: false,
   removalPolicy: 'destroy',
   tracing: true,
   alarms: { oldestMessageAgeSeconds: 600, errorRatePercent: 10, api5xxCount: 5 },
@@ -170,6 +177,7 @@ const prod: EnvironmentConfig = {
   retry: { maxAttempts: 5, baseSeconds: 5, capSeconds: 900 },
   jobRetentionDays: 90,
   logRetentionDays: 365,
+  customerManagedLogKey: true,
   removalPolicy: 'retain',
   tracing: true,
   alarms: { notificationEmail: 'oncall@example.com', oldestMessageAgeSeconds: 300, errorRatePercent: 5, api5xxCount: 1 },

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { metricsNamespace } from '../../functions/observability/job-metrics.ts';
 import type { EnvironmentConfig } from '../config/environments.ts';
+import { acknowledgeControlTowerRule } from './control-tower-rules.ts';
 
 /** Powertools log levels the functions accept in `POWERTOOLS_LOG_LEVEL`. */
 export type FunctionLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -125,6 +126,11 @@ export class JobFunction extends NodejsFunction {
     });
 
     this.serviceRole = role;
+    acknowledgeControlTowerRule(
+      this,
+      'lambda_inside_vpc_check',
+      'The function reaches only AWS APIs (DynamoDB, SQS, Step Functions, SES) over TLS with IAM: a VPC would add NAT or interface endpoints (about $7 a month each per AZ) and protect nothing.',
+    );
 
     if (config.tracing) {
       Validations.of(role).acknowledge({
