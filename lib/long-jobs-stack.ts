@@ -14,6 +14,7 @@ import { LongJobStateMachineConstruct } from './constructs/long-job-state-machin
 
 /** The steps handler the stack deploys, resolved from this file so any working directory works. */
 export const LONG_JOB_STEPS_ENTRY = fileURLToPath(new URL('../functions/long-jobs/steps-handler.ts', import.meta.url));
+export const LONG_JOB_EXECUTION_ENDED_ENTRY = fileURLToPath(new URL('../functions/long-jobs/execution-ended-handler.ts', import.meta.url));
 
 export interface LongJobStackProps extends StackProps {
   readonly environmentConfig: EnvironmentConfig;
@@ -77,6 +78,8 @@ export class LongJobStack extends Stack {
       stateMachineName: names.longJobStateMachine,
       stepsFunctionName: names.longJobStepsFunction,
       stepsEntry: LONG_JOB_STEPS_ENTRY,
+      executionEndedFunctionName: names.longJobExecutionEndedFunction,
+      executionEndedEntry: LONG_JOB_EXECUTION_ENDED_ENTRY,
       environmentConfig: config,
       settings,
       table: props.table,

@@ -251,7 +251,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       longJobs:
         longJobs === undefined
           ? undefined
-          : { redisUrl: longJobs.redisUrl, outputBucket: longJobs.outputBucket, stateMachineArn: longJobs.stateMachineArn },
+          : {
+              redisUrl: longJobs.redisUrl,
+              outputBucket: longJobs.outputBucket,
+              stateMachineArn: longJobs.stateMachineArn,
+              stepFunctionsEndpoint: longJobs.stepFunctionsEndpoint,
+            },
       pauseWorkers: async () => {
         await eventSource?.stop();
         eventSource = undefined;

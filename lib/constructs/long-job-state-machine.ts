@@ -1,7 +1,9 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -20,6 +22,10 @@ export interface LongJobStateMachineConstructProps {
   readonly stepsFunctionName: string;
   /** Absolute path of the steps handler module. */
   readonly stepsEntry: string;
+  /** Name of the function that fails the job of an execution that ended FAILED, TIMED_OUT or ABORTED. */
+  readonly executionEndedFunctionName: string;
+  /** Absolute path of its handler module. */
+  readonly executionEndedEntry: string;
   readonly environmentConfig: EnvironmentConfig;
   readonly settings: LongJobSettings;
   /** The job table the steps read and write. */
@@ -41,6 +47,8 @@ export interface LongJobStateMachineConstructProps {
 export class LongJobStateMachineConstruct extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly stepsFunction: JobFunction;
+  /** Fails the job of an execution that was stopped, timed out or failed outside MarkFailed. */
+  readonly executionEndedFunction: JobFunction;
 
   constructor(scope: Construct, id: string, props: LongJobStateMachineConstructProps) {
     super(scope, id);
@@ -89,6 +97,8 @@ export class LongJobStateMachineConstruct extends Construct {
       tracingEnabled: config.tracing,
     });
 
+    this.executionEndedFunction = this.failJobsOfEndedExecutions(props);
+
     const role = this.stateMachine.role;
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.stepsFunction.functionArn] }));
     role.addToPrincipalPolicy(
@@ -126,5 +136,38 @@ export class LongJobStateMachineConstruct extends Construct {
       reason:
         'CloudWatch Logs delivery (logs:CreateLogDelivery and friends) and X-Ray trace writes support no resource-level permissions, as the Step Functions logging guide states.',
     });
+  }
+
+  /**
+   * An execution stopped from the console, timed out, aborted, or failed where MarkFailed could
+   * not run would leave its job `running` forever: EventBridge's status-change event for the
+   * state machine (Step Functions user guide, "Automating Step Functions event delivery with
+   * EventBridge") invokes a function that marks the job failed with the reason, retried for a day.
+   */
+  private failJobsOfEndedExecutions(props: LongJobStateMachineConstructProps): JobFunction {
+    const config = props.environmentConfig;
+    const fn = new JobFunction(this, 'ExecutionEnded', {
+      entry: props.executionEndedEntry,
+      functionName: props.executionEndedFunctionName,
+      serviceName: 'jobs-long-job-execution-ended',
+      description: `Fails the long job of a FAILED, TIMED_OUT or ABORTED execution (${config.name})`,
+      environmentConfig: config,
+      memorySize: 256,
+    });
+    fn.addEnvironment('TABLE_NAME', props.table.tableName);
+    fn.addEnvironment('JOB_RETENTION_DAYS', String(config.jobRetentionDays));
+    // markFailed reads the job and writes its failed state with a conditional put.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [props.table.tableArn] }));
+    props.table.encryptionKey?.grantEncryptDecrypt(fn);
+    new events.Rule(this, 'ExecutionEndedRule', {
+      description: 'Long-job executions that ended without completing their job',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
+    return fn;
   }
 }
