@@ -11,6 +11,7 @@ import { jobFactory } from '../helpers/job-factory.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
 import { readOutput, REDIS_URL, redisForLongJobs, reportRowNumbers } from './support/long-jobs.ts';
 import { LocalQueue } from './support/queues.ts';
+import { recordingFunctionEnv } from './support/iam-coverage.ts';
 
 const shared = inject('platform');
 const redisUp = await redisForLongJobs();
@@ -38,6 +39,7 @@ const expectedRows = (rows: number) => Array.from({ length: rows }, (_, index) =
 describe.skipIf(!redisUp)('long-running jobs (Step Functions + Fargate twin, Redis, S3)', () => {
   beforeAll(async () => {
     platform = await startLocalPlatform({
+      functionEnv: recordingFunctionEnv(),
       endpoints: shared.endpoints,
       environment: localEnvironment({ name: 'longjobs' }),
       longJobs: {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../local/platform.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
 import { LocalQueue } from './support/queues.ts';
+import { recordingFunctionEnv } from './support/iam-coverage.ts';
 
 const shared = inject('platform');
 const queue = new LocalQueue(shared.endpoints.sqs, shared.queueUrl);
@@ -67,7 +68,7 @@ describe('deliveries on a platform of their own', () => {
     platform = await startLocalPlatform({
       environment: localEnvironment({ name: `worker${Date.now() % 100000}` }),
       endpoints: shared.endpoints,
-      functionEnv: { ORPHAN_GRACE_SECONDS: '2' },
+      functionEnv: { ORPHAN_GRACE_SECONDS: '2', ...recordingFunctionEnv() },
       onFunctionOutput: (line) => {
         if (!line.includes('"job completed"')) return;
         const { jobId } = JSON.parse(line) as { jobId: string };

@@ -1,0 +1,45 @@
+/**
+ * Preloaded into local function processes (`NODE_OPTIONS=--import …`) during the integration
+ * tests: appends one JSON line per AWS request to `AWS_CALL_RECORD_FILE` — who made it
+ * (`AWS_LAMBDA_FUNCTION_NAME`, else `POWERTOOLS_SERVICE_NAME`), the `x-amz-target` or method and
+ * path, and the request body — so `iam-policy-check.ts` can hold every call against the
+ * synthesized IAM policy of its function. It listens on Node's http diagnostics channel, so the
+ * handlers run unchanged (`http.client.request.created` fires before the body is written). Only erasable TypeScript: Node strips the types itself, as the file
+ * loads before tsx does.
+ */
+import { subscribe } from 'node:diagnostics_channel';
+import { appendFileSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
+
+const file = process.env.AWS_CALL_RECORD_FILE;
+const caller = process.env.AWS_LAMBDA_FUNCTION_NAME ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'unknown';
+// The platform the process belongs to, by its table (`jobs-<env>-jobs`): chunk tasks carry no function name.
+const table = process.env.TABLE_NAME;
+
+if (file !== undefined && file !== '') {
+  subscribe('http.client.request.created', (message) => {
+    const { request } = message as { request: ClientRequest };
+    const authorization = String(request.getHeader('authorization') ?? '');
+    // Only SigV4-signed requests are AWS calls: `Credential=<key>/<date>/<region>/<service>/aws4_request`.
+    const service = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization)?.[1];
+    if (service === undefined) return;
+    const target = request.getHeader('x-amz-target');
+    const chunks: Buffer[] = [];
+    const end = request.end.bind(request);
+    request.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (typeof chunk === 'string' || chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk));
+      const record = {
+        caller,
+        table,
+        service,
+        target: target === undefined ? undefined : String(target),
+        method: request.method,
+        host: request.host,
+        path: request.path,
+        body: Buffer.concat(chunks).toString('utf8').slice(0, 20_000),
+      };
+      appendFileSync(file, `${JSON.stringify(record)}\n`);
+      return end(chunk as never, ...(rest as never[]));
+    }) as typeof request.end;
+  });
+}
