@@ -30,9 +30,14 @@ export interface ArnContext {
   readonly account: string;
   /** Physical names of resources whose name CloudFormation generates (an S3 bucket), by logical id prefix. */
   readonly generatedNames?: Readonly<Record<string, string>>;
+  /** Values other stacks export, by export name, for `Fn::ImportValue` (see `exportsOf`). */
+  readonly exports?: Readonly<Record<string, string>>;
 }
 
-export type CfnTemplate = { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> };
+export type CfnTemplate = {
+  Resources: Record<string, { Type: string; Properties?: Record<string, any> }>;
+  Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
+};
 type Statement = { Effect: 'Allow' | 'Deny'; Action: string | string[]; Resource: unknown };
 
 /** The IAM actions SQS checks for its batch calls (SQS developer guide, "Amazon SQS API permissions"). */
@@ -109,11 +114,24 @@ function render(value: unknown, template: CfnTemplate, context: ArnContext): str
     if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
     return physicalId(ref, 'Ref', template, context);
   }
+  if ('Fn::ImportValue' in node) {
+    const name = render(node['Fn::ImportValue'], template, context);
+    return context.exports?.[name] ?? `unresolved:import ${name}`;
+  }
   if ('Fn::GetAtt' in node) {
     const [logicalId, attribute] = node['Fn::GetAtt'] as [string, string];
     return physicalId(logicalId, attribute, template, context);
   }
   return `unresolved:${JSON.stringify(value)}`;
+}
+
+/** The values a template exports (cross-stack references), rendered, by export name. */
+export function exportsOf(template: CfnTemplate, context: ArnContext): Record<string, string> {
+  return Object.fromEntries(
+    Object.values(template.Outputs ?? {})
+      .filter((output) => output.Export !== undefined)
+      .map((output) => [render(output.Export?.Name, template, context), render(output.Value, template, context)]),
+  );
 }
 
 /** The ARN (or, for Ref, what CloudFormation's Ref returns) of a resource of the template. */

@@ -7,7 +7,6 @@ import { runCli, type CliIo } from '../../local/cli/program.ts';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../local/platform.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
 import { LocalQueue } from './support/queues.ts';
-import { recordingFunctionEnv } from './support/iam-coverage.ts';
 
 const shared = inject('platform');
 
@@ -42,7 +41,6 @@ describe('on-call drills', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'jobs-drills-'));
     platformFile = join(dataDir, 'platform.json');
     platform = await startLocalPlatform({
-      functionEnv: recordingFunctionEnv(),
       environment: localEnvironment({ name: `drills${Date.now() % 100000}` }),
       endpoints: shared.endpoints,
       dataDir,

@@ -12,7 +12,6 @@ import { ApiClient, eventually } from './support/api-client.ts';
 import { FaultProxy } from './support/fault-proxy.ts';
 import { functionProcessIds } from './support/function-processes.ts';
 import { JobOutcomeLog, jobsById, submitAll, waitUntilTerminal } from './support/load-run.ts';
-import { recordingFunctionEnv } from './support/iam-coverage.ts';
 
 const shared = inject('platform');
 
@@ -31,7 +30,7 @@ async function startDrillPlatform(label: string, options: Partial<LocalPlatformO
       worker: { ...localEnvironment().worker, timeoutSeconds: 5, maxConcurrency: 2, concurrencyPerBatch: 10 },
     }),
     endpoints: shared.endpoints,
-    functionEnv: { ORPHAN_GRACE_SECONDS: '5', ...recordingFunctionEnv() },
+    functionEnv: { ORPHAN_GRACE_SECONDS: '5' },
     onFunctionOutput: log.onLine,
     ...options,
   });

@@ -16,6 +16,32 @@ const caller = process.env.AWS_LAMBDA_FUNCTION_NAME ?? process.env.POWERTOOLS_SE
 // The platform the process belongs to, by its table (`jobs-<env>-jobs`): chunk tasks carry no function name.
 const table = process.env.TABLE_NAME;
 
+/**
+ * The request fields that name what a call acts on (tables, indexes, queues, state machines), so
+ * a record stays small however large the item or message: JSON-protocol bodies only.
+ */
+function resourceFields(text: string): Record<string, unknown> {
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+  const kept: Record<string, unknown> = {};
+  for (const name of ['TableName', 'IndexName', 'QueueUrl', 'QueueName', 'QueueOwnerAWSAccountId', 'stateMachineArn', 'executionArn']) {
+    if (body[name] !== undefined) kept[name] = body[name];
+  }
+  if (typeof body.RequestItems === 'object' && body.RequestItems !== null) {
+    kept.RequestItems = Object.fromEntries(Object.keys(body.RequestItems).map((table) => [table, {}]));
+  }
+  if (Array.isArray(body.TransactItems)) {
+    kept.TransactItems = (body.TransactItems as Record<string, { TableName?: string }>[]).map((item) =>
+      Object.fromEntries(Object.entries(item).map(([kind, request]) => [kind, { TableName: request.TableName }])),
+    );
+  }
+  return kept;
+}
+
 if (file !== undefined && file !== '') {
   subscribe('http.client.request.created', (message) => {
     const { request } = message as { request: ClientRequest };
@@ -36,7 +62,7 @@ if (file !== undefined && file !== '') {
         method: request.method,
         host: request.host,
         path: request.path,
-        body: Buffer.concat(chunks).toString('utf8').slice(0, 20_000),
+        body: JSON.stringify(resourceFields(Buffer.concat(chunks).toString('utf8'))),
       };
       appendFileSync(file, `${JSON.stringify(record)}\n`);
       return end(chunk as never, ...(rest as never[]));

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { loadEnvironment } from '../../../lib/config/environments.ts';
 import { resourceNames } from '../../../lib/config/resource-names.ts';
 import { LOCAL_REGION } from '../../../local/services/local-aws.ts';
-import { deniedCalls, roleOfFunction, type CfnTemplate, type RecordedCall } from '../../helpers/iam-policy-check.ts';
+import { deniedCalls, exportsOf, roleOfFunction, type CfnTemplate, type RecordedCall } from '../../helpers/iam-policy-check.ts';
 import { synthesizeConfig } from '../../helpers/synth.ts';
 
 const RECORDER = fileURLToPath(new URL('./aws-call-recorder.ts', import.meta.url));
@@ -52,12 +52,8 @@ export function uncoveredAwsCalls(file: string): string[] {
   for (const [environmentName, platformCalls] of byPlatform) {
     const names = resourceNames(environmentName);
     const { template, longJobs } = synthesizeConfig({ ...loadEnvironment('staging'), name: environmentName });
-    const context = {
-      partition: 'aws',
-      region: LOCAL_REGION,
-      account: '000000000000',
-      generatedNames: { OutputsBucket: names.outputBucket },
-    };
+    const base = { partition: 'aws', region: LOCAL_REGION, account: '000000000000', generatedNames: { OutputsBucket: names.outputBucket } };
+    const context = { ...base, exports: exportsOf(template.toJSON() as CfnTemplate, base) };
     for (const [caller, callerCalls] of groupBy(platformCalls, (call) => call.caller)) {
       const candidates = [template, longJobs?.template]
         .filter((candidate) => candidate !== undefined)
