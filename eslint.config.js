@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // Synthesized CloudFormation is untyped JSON; the infra tests read it as such.
-    files: ['test/infra/**/*.ts'],
+    files: ['test/infra/**/*.ts', 'test/helpers/iam-policy-check.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

@@ -19,6 +19,14 @@ export function integerEnv(name: string, env: NodeJS.ProcessEnv, min: number, ma
   return value;
 }
 
+/** Reads a `true`/`false` variable once, at cold start; unset is false, anything else names itself. */
+export function booleanEnv(name: string, env: NodeJS.ProcessEnv): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new Error(`Environment variable ${name} must be 'true' or 'false', '${raw}' given`);
+}
+
 /** What both functions need to reach the job state and the queues. */
 export interface PlatformRuntimeConfig {
   readonly tableName: string;
@@ -28,6 +36,8 @@ export interface PlatformRuntimeConfig {
   readonly jobRetentionDays: number;
   /** The long-job state machine (`STATE_MACHINE_ARN`); set only where the long-job stack exists. */
   readonly longJobStateMachineArn: string | undefined;
+  /** Whether callers may submit drill types (`ALLOW_DRILL_JOB_TYPES`); refused when the variable is unset. */
+  readonly drillJobTypes: boolean;
 }
 
 /** The worker's extra settings. */
@@ -54,6 +64,7 @@ export function platformRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Pla
     },
     jobRetentionDays: integerEnv('JOB_RETENTION_DAYS', env, 1, 3650),
     longJobStateMachineArn: env.STATE_MACHINE_ARN || undefined,
+    drillJobTypes: booleanEnv('ALLOW_DRILL_JOB_TYPES', env),
   };
 }
 

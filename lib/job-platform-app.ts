@@ -1,6 +1,7 @@
 import { App, ArnFormat, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { EnvironmentConfig } from './config/environments.ts';
+import { controlTowerChecks } from './constructs/control-tower-rules.ts';
 import { resourceNames } from './config/resource-names.ts';
 import { bindLongJobStateMachine } from './constructs/job-function-environment.ts';
 import { JobPlatformStack, jobPlatformStackName } from './job-platform-stack.ts';
@@ -21,6 +22,9 @@ export function addJobPlatform(app: App, config: EnvironmentConfig): JobPlatform
   // cdk-nag v3 is a policy-validation plugin: it checks every stack of the app and an
   // unacknowledged finding stops `cdk synth` in any environment.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  // AWS Control Tower's proactive controls (cfn-guard), the same way: each deliberate difference
+  // is acknowledged next to its resource (`acknowledgeControlTowerRule`), anything new fails synth.
+  Validations.of(app).addPlugins(controlTowerChecks());
 
   const env = {
     account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT,

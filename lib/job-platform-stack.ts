@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config/environments.ts';
 import { functionDeclarations } from './config/function-declarations.ts';
 import { resourceNames } from './config/resource-names.ts';
+import { acknowledgeControlTowerRule, applyLogGroupControls } from './constructs/control-tower-rules.ts';
 import { JobApiConstruct } from './constructs/job-api.ts';
 import { JobCountsConstruct } from './constructs/job-counts.ts';
 import { JobObservabilityConstruct } from './constructs/job-observability.ts';
@@ -50,6 +51,14 @@ export class JobPlatformStack extends Stack {
       tableName: names.table,
       removalPolicy: config.removalPolicy,
     });
+    applyLogGroupControls(this, config);
+    if (config.removalPolicy === 'destroy') {
+      acknowledgeControlTowerRule(
+        this.jobTable,
+        'dynamodb_table_pitr_enabled_check',
+        `Environment '${config.name}' is throw-away (removal policy destroy) and holds no job that must survive; prod keeps point-in-time recovery on.`,
+      );
+    }
     this.jobQueue = new JobQueueConstruct(this, 'JobQueue', {
       queueName: names.queue,
       deadLetterQueueName: names.deadLetterQueue,

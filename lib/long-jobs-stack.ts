@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig, LongJobSettings } from './config/environments.ts';
 import { functionDeclarations } from './config/function-declarations.ts';
 import { resourceNames } from './config/resource-names.ts';
+import { applyLogGroupControls } from './constructs/control-tower-rules.ts';
 import { LONG_JOB_CACHE_PORT, LongJobCacheConstruct } from './constructs/long-job-cache.ts';
 import { LongJobChunkTaskConstruct } from './constructs/long-job-chunk-task.ts';
 import { LongJobNetworkConstruct } from './constructs/long-job-network.ts';
@@ -39,6 +40,7 @@ export class LongJobStack extends Stack {
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     Tags.of(this).add('environment', config.name);
     Tags.of(this).add('application', 'job-platform');
+    applyLogGroupControls(this, config);
 
     this.network = new LongJobNetworkConstruct(this, 'Network', {
       natGateways: settings.natGateways,
@@ -71,6 +73,7 @@ export class LongJobStack extends Stack {
     this.stateMachine = new LongJobStateMachineConstruct(this, 'StateMachine', {
       stateMachineName: names.longJobStateMachine,
       stepsDeclaration: functionDeclarations(config).longJobSteps,
+      executionEndedDeclaration: functionDeclarations(config).longJobExecutionEnded,
       environmentConfig: config,
       settings,
       table: props.table,

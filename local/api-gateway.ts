@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,7 +65,9 @@ function toEvent(
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const caller = headers[CALLER_HEADER] || DEFAULT_CALLER;
   const now = new Date();
-  const text = isText(headers['content-type'] ?? '');
+  // Bytes that are not UTF-8 travel base64-encoded, as API Gateway passes binary bodies, so the
+  // function sees and measures the bytes sent rather than their replacement characters.
+  const text = isText(headers['content-type'] ?? '') && isUtf8(body);
   return {
     version: '2.0',
     routeKey,

@@ -63,6 +63,7 @@ function localValues(
     RETRY_BASE_SECONDS: String(environment.retry.baseSeconds),
     RETRY_CAP_SECONDS: String(environment.retry.capSeconds),
     JOB_RETENTION_DAYS: String(environment.jobRetentionDays),
+    ALLOW_DRILL_JOB_TYPES: String(environment.drillJobTypes),
     WORKER_CONCURRENCY: String(environment.worker.concurrencyPerBatch),
     WORKER_TIMEOUT_SECONDS: String(environment.worker.timeoutSeconds),
     EMAIL_FROM: environment.emailFrom,
@@ -121,5 +122,6 @@ export function localFunctionSpecs(
     reconciler: spec('reconciler'),
     counts: spec('counts'),
     longJobSteps: spec('longJobSteps'),
+    longJobExecutionEnded: spec('longJobExecutionEnded'),
   };
 }

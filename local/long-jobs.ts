@@ -48,6 +48,8 @@ export interface LocalLongJobsOptions {
   readonly s3Endpoint: string;
   /** The steps function as declared (`localFunctionSpec`); chunk tasks start from its variables too. */
   readonly steps: LocalFunctionSpec;
+  /** The twin of the EventBridge rule's target on FAILED, TIMED_OUT and ABORTED executions, as declared. */
+  readonly executionEnded: LocalFunctionSpec;
   /** Extra variables for the steps function and chunk tasks (test settings). */
   readonly functionEnv: NodeJS.ProcessEnv;
   readonly settings: LongJobSettings | false;
@@ -59,6 +61,8 @@ export interface LocalLongJobs {
   readonly redisUrl: string;
   readonly outputBucket: string;
   readonly stateMachineArn: string;
+  /** The local Step Functions endpoint (StartExecution, StopExecution), for tools and tests. */
+  readonly stepFunctionsEndpoint: string;
   /** Variables that point the API function's launcher at the local Step Functions endpoint. */
   readonly apiEnv: Record<string, string>;
   stop(): Promise<void>;
@@ -107,6 +111,9 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
   }
 
   const steps = FunctionProcess.fromSpec(options.steps, options.onOutput, options.functionEnv);
+  // The twin of the EventBridge rule on FAILED, TIMED_OUT and ABORTED executions: the same handler,
+  // invoked with the same event when an execution ends that way (started on first use).
+  const executionEnded = FunctionProcess.fromSpec(options.executionEnded, options.onOutput, options.functionEnv);
   // The chunk task's container: the table and retention like the steps function, plus Redis and S3.
   const chunkEnv: NodeJS.ProcessEnv = {
     ...options.steps.env,
@@ -118,6 +125,7 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
     S3_FORCE_PATH_STYLE: 'true',
   };
   const children = new Set<ChildProcess>();
+  const childrenOfJob = new Map<string, Set<ChildProcess>>();
   const attempts = new Map<string, number>();
 
   const invokeStep = async (input: unknown) => {
@@ -146,6 +154,8 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.add(child);
+    const ofJob = childrenOfJob.get(jobId) ?? new Set<ChildProcess>();
+    childrenOfJob.set(jobId, ofJob.add(child));
     for (const stream of [child.stdout, child.stderr])
       createInterface({ input: stream }).on('line', (line) => options.onOutput(line, 'chunk-task'));
     options.onChunkSpawn?.({ jobId, chunkIndex, attempt, child });
@@ -153,6 +163,7 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
       child.on('error', reject);
       child.on('exit', (code, signal) => {
         children.delete(child);
+        childrenOfJob.get(jobId)?.delete(child);
         if (code === 0) {
           resolve({ LastStatus: 'STOPPED', StopCode: 'EssentialContainerExited', Containers: [{ ExitCode: 0 }] } as never);
           return;
@@ -194,7 +205,53 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
     },
   };
 
-  const executions = new Map<string, { input: string; status: 'RUNNING' | 'SUCCEEDED' | 'FAILED'; abort: () => void }>();
+  type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  const executions = new Map<string, { input: string; status: ExecutionStatus; abort: () => void }>();
+
+  /** Plays EventBridge delivering "Step Functions Execution Status Change" to the rule's target. */
+  const executionEndedEvent = (name: string, status: ExecutionStatus, error?: string, cause?: string) => {
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const event = {
+      version: '0',
+      id: crypto.randomUUID(),
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: LOCAL_REGION,
+      resources: [executionArn],
+      detail: {
+        executionArn,
+        stateMachineArn,
+        name,
+        status,
+        input: executions.get(name)?.input ?? '{}',
+        error: error ?? null,
+        cause: cause ?? null,
+      },
+    };
+    executionEnded.invoke(event).catch((failure: unknown) => {
+      options.onOutput(`execution-ended target failed for ${name}: ${String(failure)}`, names.longJobStateMachine);
+    });
+  };
+
+  /** Plays StopExecution: the execution ends ABORTED and ECS stops its running chunk tasks (SIGTERM). */
+  const stopExecution = (request: { executionArn?: string; error?: string; cause?: string }) => {
+    const name = request.executionArn?.split(':').at(-1) ?? '';
+    const execution = request.executionArn?.startsWith(stateMachineArn.replace(':stateMachine:', ':execution:'))
+      ? executions.get(name)
+      : undefined;
+    if (execution === undefined) {
+      return { status: 400, body: { __type: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${request.executionArn}'` } };
+    }
+    if (execution.status === 'RUNNING') {
+      execution.status = 'ABORTED';
+      execution.abort();
+      for (const child of childrenOfJob.get(name) ?? []) child.kill('SIGTERM');
+      executionEndedEvent(name, 'ABORTED', request.error, request.cause);
+    }
+    return { status: 200, body: { stopDate: Date.now() / 1000 } };
+  };
   const startExecution = (request: { stateMachineArn?: string; name?: string; input?: string }) => {
     if (request.stateMachineArn !== stateMachineArn)
       return {
@@ -217,18 +274,18 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
       noThrowOnAbort: true,
       context: { Execution: { Id: executionArn, Name: name, Input: JSON.parse(input), StartTime: startTime, RoleArn: 'local' } },
     });
-    const entry = { input, status: 'RUNNING' as 'RUNNING' | 'SUCCEEDED' | 'FAILED', abort: execution.abort };
+    const entry = { input, status: 'RUNNING' as ExecutionStatus, abort: execution.abort };
     executions.set(name, entry);
     execution.result.then(
       () => {
-        entry.status = 'SUCCEEDED';
+        if (entry.status === 'RUNNING') entry.status = 'SUCCEEDED';
       },
       (error: unknown) => {
+        if (entry.status !== 'RUNNING') return;
         entry.status = 'FAILED';
-        options.onOutput(
-          `execution ${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-          names.longJobStateMachine,
-        );
+        const [errorName, cause] = error instanceof Error ? [error.name, error.message] : ['Error', String(error)];
+        options.onOutput(`execution ${name} failed: ${errorName}: ${cause}`, names.longJobStateMachine);
+        executionEndedEvent(name, 'FAILED', errorName, cause);
       },
     );
     return { status: 200, body: { executionArn, startDate: Date.now() / 1000 } };
@@ -239,13 +296,16 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
     readBody(request).then(
       (text) => {
         const action = String(request.headers['x-amz-target'] ?? '').split('.')[1];
+        const body = JSON.parse(text || '{}') as Record<string, string>;
         const answer =
           action === 'StartExecution'
-            ? startExecution(JSON.parse(text || '{}') as Parameters<typeof startExecution>[0])
-            : {
-                status: 400,
-                body: { __type: 'UnknownOperationException', message: `The local Step Functions endpoint does not serve ${action}` },
-              };
+            ? startExecution(body)
+            : action === 'StopExecution'
+              ? stopExecution(body)
+              : {
+                  status: 400,
+                  body: { __type: 'UnknownOperationException', message: `The local Step Functions endpoint does not serve ${action}` },
+                };
         response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(answer.body));
       },
       (error: unknown) => response.writeHead(500).end(String(error)),
@@ -258,12 +318,14 @@ export async function startLocalLongJobs(options: LocalLongJobsOptions): Promise
     redisUrl: options.redisUrl,
     outputBucket: names.outputBucket,
     stateMachineArn,
+    stepFunctionsEndpoint: endpoint,
     apiEnv: { STATE_MACHINE_ARN: stateMachineArn, AWS_ENDPOINT_URL_SFN: endpoint },
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       for (const execution of executions.values()) if (execution.status === 'RUNNING') execution.abort();
       for (const child of children) child.kill('SIGKILL');
       await steps.stop();
+      await executionEnded.stop();
     },
   };
 }

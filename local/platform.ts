@@ -199,6 +199,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
             names,
             s3Endpoint: endpoints.sqs,
             steps: localFunctionSpec(declarations.longJobSteps, environment, resources),
+            executionEnded: localFunctionSpec(declarations.longJobExecutionEnded, environment, resources),
             functionEnv: options.functionEnv ?? {},
             settings: environment.longJobs,
             onOutput,
@@ -317,7 +318,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       longJobs:
         longJobs === undefined
           ? undefined
-          : { redisUrl: longJobs.redisUrl, outputBucket: longJobs.outputBucket, stateMachineArn: longJobs.stateMachineArn },
+          : {
+              redisUrl: longJobs.redisUrl,
+              outputBucket: longJobs.outputBucket,
+              stateMachineArn: longJobs.stateMachineArn,
+              stepFunctionsEndpoint: longJobs.stepFunctionsEndpoint,
+            },
       pauseWorkers: async () => {
         await eventSource?.stop();
         eventSource = undefined;

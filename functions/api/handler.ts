@@ -37,7 +37,13 @@ const repository = new JobRepository(
 );
 const queue = new JobQueue(traced(new SQSClient({})), config.queueUrl, config.deadLetterQueueUrl);
 const longJobs = config.longJobStateMachineArn === undefined ? undefined : new StepFunctionsLauncher(config.longJobStateMachineArn);
-const submitDependencies = { repository, queue, retryDefaults: config.retryDefaults, ...(longJobs === undefined ? {} : { longJobs }) };
+const submitDependencies = {
+  repository,
+  queue,
+  retryDefaults: config.retryDefaults,
+  drillJobTypes: config.drillJobTypes,
+  ...(longJobs === undefined ? {} : { longJobs }),
+};
 
 async function route(event: ApiEvent): Promise<ApiResult> {
   const routeKey = event.routeKey as ApiRouteKey;
@@ -108,7 +114,7 @@ export async function main(event: ApiEvent, context: Context): Promise<ApiResult
   try {
     return await route(event);
   } catch (error) {
-    const { result, unexpected } = errorResponse(error);
+    const { result, unexpected } = errorResponse(error, context.awsRequestId);
     if (unexpected) logger.error('request failed', { error });
     return result;
   }

@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from '../jobs/domain/errors.ts';
 import { MAX_SUBMISSION_BYTES } from '../jobs/domain/submission.ts';
+import { isRetryableDependencyError } from '../jobs/adapters/dependency-errors.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 export type ApiResult = APIGatewayProxyResultV2 & { statusCode: number; headers: Record<string, string>; body: string };
@@ -18,6 +19,17 @@ export const MAX_BODY_BYTES = MAX_SUBMISSION_BYTES;
 
 /** A batch carries up to 100 jobs; each of them is held to MAX_BODY_BYTES on its own. */
 export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Longest caller identity accepted. The owner is part of table keys (`idempotency#<owner>#<key>`
+ * with a key of up to 128 characters), and a partition key holds at most 2,048 bytes (DynamoDB
+ * developer guide, quotas); the longest IAM principal ARN (a 512-character path and a
+ * 64-character name) is about 620.
+ */
+export const MAX_CALLER_BYTES = 1024;
+
+/** JSON text exchanged between systems must be UTF-8 (RFC 8259 §8.1); `fatal` refuses invalid bytes instead of replacing them. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
@@ -42,11 +54,20 @@ export function callerOf(event: ApiEvent): string {
   if (arn === undefined || arn === null || arn === '') {
     throw new ValidationError('The request carries no caller identity');
   }
+  const bytes = Buffer.byteLength(arn);
+  if (bytes > MAX_CALLER_BYTES) {
+    throw new ValidationError('The caller identity is too long', [
+      { path: 'caller', message: `must be at most ${MAX_CALLER_BYTES} bytes, ${bytes} given` },
+    ]);
+  }
   const assumed = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
   return assumed === null ? arn : `arn:${assumed[1]}:iam::${assumed[2]}:role/${assumed[3]}`;
 }
 
-/** The request's JSON body: 415 unless it is JSON, 413 above 256 KB, 400 when it does not parse. */
+/**
+ * The request's JSON body: 415 unless it is JSON, 413 above `maxBytes` (of the bytes received),
+ * 400 when it is not UTF-8 or does not parse.
+ */
 export function jsonBody(event: ApiEvent, maxBytes = MAX_BODY_BYTES): unknown {
   const contentType = header(event, 'content-type') ?? '';
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -57,7 +78,12 @@ export function jsonBody(event: ApiEvent, maxBytes = MAX_BODY_BYTES): unknown {
   if (raw.byteLength > maxBytes) {
     throw new PayloadTooLargeError(`The body is ${raw.byteLength} bytes; the limit is ${maxBytes} bytes`);
   }
-  const text = raw.toString('utf8');
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw new InvalidJsonError('The body is not valid UTF-8; JSON must be sent as UTF-8');
+  }
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -65,32 +91,26 @@ export function jsonBody(event: ApiEvent, maxBytes = MAX_BODY_BYTES): unknown {
   }
 }
 
-/** True for errors of an AWS service call or the network under it: the caller may retry. */
-function isDependencyFailure(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    ('$metadata' in error ||
-      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes((error as { code?: string }).code ?? '') ||
-      (error as Error).name === 'TimeoutError')
-  );
-}
-
 /** The `{"error": {code, message, details?}}` body of an API error. */
 export function errorBody(error: ApiError): { error: { code: string; message: string; details?: readonly FieldProblem[] } } {
   return { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } };
 }
 
-/** Maps an error to its response once, for every route. */
-export function errorResponse(error: unknown): { result: ApiResult; unexpected: boolean } {
+/**
+ * Maps an error to its response once, for every route. Only a dependency failure a retry can fix
+ * is `503` with `Retry-After`; anything else is `500 INTERNAL` with the request id the logs carry,
+ * so clients stop retrying what cannot succeed and on-call can find the cause.
+ */
+export function errorResponse(error: unknown, requestId: string): { result: ApiResult; unexpected: boolean } {
   const known =
     error instanceof ApiError
       ? error
-      : isDependencyFailure(error)
+      : isRetryableDependencyError(error)
         ? new UnavailableError('A dependency did not answer; retry later')
         : undefined;
   if (known === undefined) {
-    return { result: json(500, { error: { code: 'INTERNAL_ERROR', message: 'Unexpected error; it has been logged' } }), unexpected: true };
+    const body = { error: { code: 'INTERNAL', message: `Unexpected error; it has been logged with request id ${requestId}`, requestId } };
+    return { result: json(500, body), unexpected: true };
   }
   const body = errorBody(known);
   return { result: json(known.status, body, known.status === 503 ? { 'retry-after': '1' } : {}), unexpected: known.status >= 500 };

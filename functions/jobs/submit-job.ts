@@ -3,6 +3,7 @@ import type { JobQueue } from './adapters/job-queue.ts';
 import type { IdempotencyRecord, JobRepository, NewIdempotencyKey } from './adapters/job-repository.ts';
 import type { LongJobLauncher } from './adapters/long-job-launcher.ts';
 import { ConflictError, UnavailableError, UnknownJobTypeError } from './domain/errors.ts';
+import { isRetryableDependencyError } from './adapters/dependency-errors.ts';
 import type { Job } from './domain/job.ts';
 import { findJobType, retryPolicyOf } from './domain/registry.ts';
 import type { RetryPolicy } from './domain/retry-delay.ts';
@@ -17,6 +18,8 @@ export interface SubmitDependencies {
   /** Starts long-running (`fargate`) jobs; absent where the environment has no long-job stack. */
   readonly longJobs?: LongJobLauncher;
   readonly retryDefaults: RetryPolicy;
+  /** Whether drill types (`crash`, `flaky`) may be submitted; refused unless set. */
+  readonly drillJobTypes?: boolean;
   readonly now?: () => number;
   /** Job ids are UUIDv7: time-ordered, so a caller's jobs list newest first by id alone. */
   readonly newJobId?: () => string;
@@ -28,18 +31,24 @@ export interface SubmitResult {
   readonly created: boolean;
 }
 
-/** Wraps a failing AWS call: the request is rejected with 503 and the caller may retry it. */
+/** A retryable AWS failure becomes 503 (the caller may retry); a permanent one is rethrown as it is. */
+function unavailableOr(what: string, error: unknown): Error {
+  if (!isRetryableDependencyError(error)) return error as Error;
+  return new UnavailableError(`Could not ${what}; nothing was accepted, retry later`, undefined, { cause: error });
+}
+
+/** Wraps an AWS call whose retryable failure rejects the request with 503. */
 export async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw new UnavailableError(`Could not ${what}; nothing was accepted, retry later`, undefined, { cause: error });
+    throw unavailableOr(what, error);
   }
 }
 
 /** A validated submission, refused with 400 when its type runs where this environment has nothing. */
-export function acceptSubmission(dependencies: Pick<SubmitDependencies, 'longJobs'>, body: unknown): Submission {
-  const submission = parseSubmission(body);
+export function acceptSubmission(dependencies: Pick<SubmitDependencies, 'longJobs' | 'drillJobTypes'>, body: unknown): Submission {
+  const submission = parseSubmission(body, { drillJobTypes: dependencies.drillJobTypes ?? false });
   if (submission.definition.runtime === 'fargate' && dependencies.longJobs === undefined) {
     // 400, not 503: retrying cannot help until the environment deploys the long-job stack, and a
     // configuration answer should not count towards the API's 5xx alarm.
@@ -139,8 +148,7 @@ export async function submitJob(
     // A write can fail on the client's side (a timeout) after DynamoDB applied it: look, and
     // go on if it landed, so the caller does not retry into a second job.
     const landed = await repository.get(job).catch(() => undefined);
-    if (landed === undefined)
-      throw new UnavailableError('Could not store the job; nothing was accepted, retry later', undefined, { cause: error });
+    if (landed === undefined) throw unavailableOr('store the job', error);
   }
   // Another request with the same key won the race; nothing of ours was written.
   if (earlier !== undefined) return replay(dependencies, owner, earlier, requestHash, now);
@@ -149,7 +157,7 @@ export async function submitJob(
     await enqueue(dependencies, job, submission.delaySeconds);
   } catch (error) {
     await repository.deleteUnsent([job], [idempotencyKey]).catch(() => undefined);
-    throw new UnavailableError('Could not enqueue the job; nothing was accepted, retry later', undefined, { cause: error });
+    throw unavailableOr('enqueue the job', error);
   }
   return { job, created: true };
 }

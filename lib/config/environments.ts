@@ -80,6 +80,11 @@ const environmentSchema = z
       z.literal(731),
       z.literal(1827),
     ]),
+    /**
+     * Encrypt every log group with a customer-managed KMS key (AWS Control Tower CT.CLOUDWATCH.PR.3);
+     * otherwise CloudWatch Logs' own encryption at rest.
+     */
+    customerManagedLogKey: z.boolean(),
     /** `destroy` for throw-away environments; `retain` keeps the table and turns on point-in-time recovery. */
     removalPolicy: z.enum(['destroy', 'retain']),
     tracing: z.boolean(),
@@ -95,6 +100,11 @@ const environmentSchema = z
     }),
     /** Verified SES sender of the `email` job type (`EMAIL_FROM`); none lets any verified identity of the account send. */
     emailFrom: z.email().optional(),
+    /**
+     * Whether callers may submit the drill types (`crash`, `flaky`), which fail or take workers
+     * down on purpose. Elsewhere they are `400 UNKNOWN_JOB_TYPE`.
+     */
+    drillJobTypes: z.boolean(),
     /** The Step Functions + Fargate stack for long-running jobs, or `false` where it is not deployed. */
     longJobs: z.union([z.literal(false), longJobSettings]),
   })
@@ -128,9 +138,11 @@ const dev: EnvironmentConfig = {
   retry: { maxAttempts: 3, baseSeconds: 2, capSeconds: 60 },
   jobRetentionDays: 15,
   logRetentionDays: 7,
+  customerManagedLogKey: false,
   removalPolicy: 'destroy',
   tracing: false,
   alarms: { oldestMessageAgeSeconds: 900, errorRatePercent: 25, api5xxCount: 10 },
+  drillJobTypes: true,
   longJobs: false,
 };
 
@@ -141,9 +153,11 @@ const staging: EnvironmentConfig = {
   retry: { maxAttempts: 5, baseSeconds: 5, capSeconds: 300 },
   jobRetentionDays: 30,
   logRetentionDays: 30,
+  customerManagedLogKey: false,
   removalPolicy: 'destroy',
   tracing: true,
   alarms: { oldestMessageAgeSeconds: 600, errorRatePercent: 10, api5xxCount: 5 },
+  drillJobTypes: false,
   longJobs: {
     maxConcurrency: 10,
     chunkRetries: 3,
@@ -163,9 +177,11 @@ const prod: EnvironmentConfig = {
   retry: { maxAttempts: 5, baseSeconds: 5, capSeconds: 900 },
   jobRetentionDays: 90,
   logRetentionDays: 365,
+  customerManagedLogKey: true,
   removalPolicy: 'retain',
   tracing: true,
   alarms: { notificationEmail: 'oncall@example.com', oldestMessageAgeSeconds: 300, errorRatePercent: 5, api5xxCount: 1 },
+  drillJobTypes: false,
   longJobs: {
     maxConcurrency: 40,
     chunkRetries: 3,

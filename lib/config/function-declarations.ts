@@ -28,6 +28,7 @@ export const PLATFORM_VARIABLES = [
   'RETRY_BASE_SECONDS',
   'RETRY_CAP_SECONDS',
   'JOB_RETENTION_DAYS',
+  'ALLOW_DRILL_JOB_TYPES',
 ] as const;
 
 /** Every variable a function may be given; the binders in `lib/constructs/job-function-environment.ts` set them. */
@@ -40,7 +41,7 @@ export type FunctionVariable =
   | 'STATE_MACHINE_ARN';
 
 /** The functions of the platform (the long-job steps only where the environment has long jobs). */
-export type PlatformFunctionId = 'api' | 'worker' | 'reconciler' | 'counts' | 'longJobSteps';
+export type PlatformFunctionId = 'api' | 'worker' | 'reconciler' | 'counts' | 'longJobSteps' | 'longJobExecutionEnded';
 
 export interface FunctionDeclaration {
   readonly id: PlatformFunctionId;
@@ -136,6 +137,18 @@ export function functionDeclarations(config: EnvironmentConfig): Readonly<Record
       // A step is a few conditional writes; 30 s leaves room for throttling retries and stays under
       // the state machine's 60 s task timeout, so Step Functions sees the function's own timeout.
       timeoutSeconds: 30,
+      memoryMb: 256,
+      environment: [...JOB_FUNCTION_VARIABLES, 'TABLE_NAME', 'JOB_RETENTION_DAYS'],
+    },
+    longJobExecutionEnded: {
+      ...common,
+      id: 'longJobExecutionEnded',
+      functionName: names.longJobExecutionEndedFunction,
+      serviceName: 'jobs-long-job-execution-ended',
+      description: `Fails the long job of a FAILED, TIMED_OUT or ABORTED execution (${config.name})`,
+      entry: entry('functions/long-jobs/execution-ended-handler.ts'),
+      // One read and one conditional write; EventBridge retries a failed invocation for a day.
+      timeoutSeconds: 10,
       memoryMb: 256,
       environment: [...JOB_FUNCTION_VARIABLES, 'TABLE_NAME', 'JOB_RETENTION_DAYS'],
     },

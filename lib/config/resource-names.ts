@@ -20,6 +20,7 @@ export function resourceNames(environmentName: string) {
     longJobStack: `${prefix}-long-jobs`,
     longJobStateMachine: `${prefix}-long-jobs`,
     longJobStepsFunction: `${prefix}-long-job-steps`,
+    longJobExecutionEndedFunction: `${prefix}-long-job-execution-ended`,
     longJobCluster: `${prefix}-long-jobs`,
     outputBucket: `${prefix}-outputs`,
   } as const;

@@ -1,14 +1,16 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { parseRouteKey } from '../../functions/api/routes.ts';
 import type { EnvironmentConfig } from '../config/environments.ts';
 import type { FunctionDeclaration } from '../config/function-declarations.ts';
 import { bindJobPlatform, type JobPlatformResources } from './job-function-environment.ts';
+import { acknowledgeControlTowerRule } from './control-tower-rules.ts';
 import { JobFunction } from './job-function.ts';
 
 export interface JobApiConstructProps {
@@ -59,6 +61,16 @@ export class JobApiConstruct extends Construct {
       const { method, path } = parseRouteKey(routeKey);
       this.httpApi.addRoutes({ path, methods: [method as apigw.HttpMethod], integration });
     }
+    // API Gateway may invoke the function for this account's API only: the source account next
+    // to the source ARN closes the confused-deputy gap (AWS Control Tower CT.LAMBDA.PR.2).
+    for (const permission of this.httpApi.node.findAll()) {
+      if (permission instanceof lambda.CfnPermission) permission.sourceAccount = Stack.of(this).account;
+    }
+    acknowledgeControlTowerRule(
+      this.httpApi,
+      'lambda_function_public_access_prohibited_check',
+      'Each permission names this API as SourceArn and the account as SourceAccount; the rule accepts only literal strings, and both are CloudFormation references until the environment pins its account.',
+    );
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       logGroupName: `/aws/apigateway/${props.apiName}/access`,

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { metricsNamespace } from '../../functions/observability/job-metrics.ts';
 import type { EnvironmentConfig } from '../config/environments.ts';
 import type { FunctionDeclaration } from '../config/function-declarations.ts';
+import { acknowledgeControlTowerRule } from './control-tower-rules.ts';
 
 /** Powertools log levels the functions accept in `POWERTOOLS_LOG_LEVEL`. */
 export type FunctionLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -119,6 +120,11 @@ export class JobFunction extends NodejsFunction {
     });
 
     this.serviceRole = role;
+    acknowledgeControlTowerRule(
+      this,
+      'lambda_inside_vpc_check',
+      'The function reaches only AWS APIs (DynamoDB, SQS, Step Functions, SES) over TLS with IAM: a VPC would add NAT or interface endpoints (about $7 a month each per AZ) and protect nothing.',
+    );
 
     if (config.tracing) {
       Validations.of(role).acknowledge({

@@ -21,7 +21,10 @@ export const CHUNK_TASK_DOCKERFILE = 'containers/chunk-task/Dockerfile';
  * What the long-job code does with the job table: read a job, record progress (UpdateItem),
  * write a transition (conditional PutItem). On the table only: no index, no scan, no delete.
  */
-export const LONG_JOB_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+export const LONG_JOB_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
+
+/** The user the container runs as: `node` of the `node:24-alpine` image (`USER node` in the Dockerfile). */
+export const CHUNK_TASK_USER = '1000:1000';
 
 /** What the image build needs from the repository; everything else stays out of the asset (and its hash). */
 const BUILD_CONTEXT = ['package.json', 'package-lock.json', 'tsconfig.json', 'functions', 'containers'];
@@ -92,6 +95,10 @@ export class LongJobChunkTaskConstruct extends Construct {
       }),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'chunk', logGroup }),
       readonlyRootFilesystem: true,
+      // The image's own non-root user (node, uid 1000) and the task's memory as the container's
+      // hard limit, stated in the task definition too (AWS Control Tower CT.ECS.PR.3, CT.ECS.PR.7).
+      user: CHUNK_TASK_USER,
+      memoryLimitMiB: props.memoryLimitMiB,
       stopTimeout,
       environment: {
         TABLE_NAME: props.table.tableName,

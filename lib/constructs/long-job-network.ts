@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeControlTowerRule } from './control-tower-rules.ts';
 
 export interface LongJobNetworkConstructProps {
   /**
@@ -68,6 +69,15 @@ export class LongJobNetworkConstruct extends Construct {
       trafficType: ec2.FlowLogTrafficType.REJECT,
     });
 
+    for (const subnet of this.vpc.publicSubnets) {
+      acknowledgeControlTowerRule(
+        subnet,
+        'subnet_auto_assign_public_ip_disabled_check',
+        natGateways === 0
+          ? 'Without a NAT gateway (over $32 a month each) chunk tasks reach ECR, CloudWatch Logs and Secrets Manager through a public IP in these subnets; their security group allows no inbound traffic.'
+          : 'The public subnets hold only the NAT gateways, which need public addresses; chunk tasks run in the private subnets without one.',
+      );
+    }
     this.assignPublicIp = natGateways === 0;
     this.taskSubnets = this.vpc.selectSubnets({
       subnetType: natGateways === 0 ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS,

@@ -1,7 +1,9 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -19,6 +21,8 @@ export interface LongJobStateMachineConstructProps {
   readonly stateMachineName: string;
   /** The function that runs the Lambda steps (`jobs-<env>-long-job-steps`), from `functionDeclarations`. */
   readonly stepsDeclaration: FunctionDeclaration;
+  /** The function that fails the job of an execution that ended FAILED, TIMED_OUT or ABORTED. */
+  readonly executionEndedDeclaration: FunctionDeclaration;
   readonly environmentConfig: EnvironmentConfig;
   readonly settings: LongJobSettings;
   /** The job table the steps read and write. */
@@ -40,6 +44,8 @@ export interface LongJobStateMachineConstructProps {
 export class LongJobStateMachineConstruct extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly stepsFunction: JobFunction;
+  /** Fails the job of an execution that was stopped, timed out or failed outside MarkFailed. */
+  readonly executionEndedFunction: JobFunction;
 
   constructor(scope: Construct, id: string, props: LongJobStateMachineConstructProps) {
     super(scope, id);
@@ -81,6 +87,8 @@ export class LongJobStateMachineConstruct extends Construct {
       tracingEnabled: config.tracing,
     });
 
+    this.executionEndedFunction = this.failJobsOfEndedExecutions(props);
+
     const role = this.stateMachine.role;
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.stepsFunction.functionArn] }));
     role.addToPrincipalPolicy(
@@ -118,5 +126,33 @@ export class LongJobStateMachineConstruct extends Construct {
       reason:
         'CloudWatch Logs delivery (logs:CreateLogDelivery and friends) and X-Ray trace writes support no resource-level permissions, as the Step Functions logging guide states.',
     });
+  }
+
+  /**
+   * An execution stopped from the console, timed out, aborted, or failed where MarkFailed could
+   * not run would leave its job `running` forever: EventBridge's status-change event for the
+   * state machine (Step Functions user guide, "Automating Step Functions event delivery with
+   * EventBridge") invokes a function that marks the job failed with the reason, retried for a day.
+   */
+  private failJobsOfEndedExecutions(props: LongJobStateMachineConstructProps): JobFunction {
+    const config = props.environmentConfig;
+    const fn = new JobFunction(this, 'ExecutionEnded', { declaration: props.executionEndedDeclaration, environmentConfig: config });
+    fn.addEnvironment('TABLE_NAME', props.table.tableName);
+    fn.addEnvironment('JOB_RETENTION_DAYS', String(config.jobRetentionDays));
+    // markFailed reads the job and writes its failed state with a conditional update.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
+    );
+    props.table.encryptionKey?.grantEncryptDecrypt(fn);
+    new events.Rule(this, 'ExecutionEndedRule', {
+      description: 'Long-job executions that ended without completing their job',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
+    return fn;
   }
 }

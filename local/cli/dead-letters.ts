@@ -10,6 +10,23 @@ export interface DeadLetterEntry {
   readonly job: Job | undefined;
 }
 
+/**
+ * What a redrive can do with a dead letter. `redrive`: its job exists and is `failed`, so a new
+ * run starts. `poison`: nothing can run (the body is not a job message, no job record, or the job
+ * already finished otherwise): a redrive would only send it back. `pending`: its job is still
+ * queued, retrying or running, and the reconciler needs the letter to mark it failed.
+ */
+export type DeadLetterVerdict =
+  { readonly kind: 'redrive' } | { readonly kind: 'poison'; readonly reason: string } | { readonly kind: 'pending' };
+
+export function deadLetterVerdict({ letter, job }: DeadLetterEntry): DeadLetterVerdict {
+  if (letter.job === undefined) return { kind: 'poison', reason: 'not a job message' };
+  if (job === undefined) return { kind: 'poison', reason: 'no job record' };
+  if (job.status === 'failed') return { kind: 'redrive' };
+  if (job.status === 'completed' || job.status === 'cancelled') return { kind: 'poison', reason: `job ${job.status}` };
+  return { kind: 'pending' };
+}
+
 /** The most messages one CLI command reads from the DLQ; a bigger backlog is handled in rounds. */
 export const DLQ_READ_LIMIT = 1_000;
 

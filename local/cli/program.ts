@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { FINISHED_STATUSES, JOB_STATUSES, lastErrorOf, toJobResource, type JobResource } from '../../functions/jobs/domain/job.ts';
 import { CliError, EXIT, type ExitCode } from './cli-error.ts';
-import { DeadLetters, type DeadLetterEntry } from './dead-letters.ts';
+import { DeadLetters, deadLetterVerdict, type DeadLetterEntry } from './dead-letters.ts';
 import { formatAge, jobLine, parseSince, progressBar, table, truncate } from './format.ts';
 import { JobsApi } from './jobs-api.ts';
 import { describeFileSubmission, fileProgress, submitFile } from './submit-file.ts';
@@ -83,6 +83,14 @@ async function watchJob(api: JobsApi, jobId: string, io: CliIo, json: boolean, i
   }
 }
 
+/** The LETTER column: whether a redrive runs the job again, or why it cannot. */
+function letterKind(entry: DeadLetterEntry): string {
+  const verdict = deadLetterVerdict(entry);
+  return verdict.kind === 'poison' ? `poison: ${verdict.reason}` : verdict.kind === 'redrive' ? 'redrivable' : 'awaiting reconciler';
+}
+
+const DEAD_LETTER_HEADER = ['JOB', 'TYPE', 'ATTEMPTS', 'STATUS', 'AGE', 'LETTER', 'LAST ERROR'];
+
 function deadLetterRow(entry: DeadLetterEntry, now: number): string[] {
   const { letter, job } = entry;
   return [
@@ -91,11 +99,13 @@ function deadLetterRow(entry: DeadLetterEntry, now: number): string[] {
     job === undefined ? '-' : `${job.attempts}/${job.maxAttempts}`,
     job?.status ?? 'no record',
     formatAge(now - (job?.completedAt === undefined ? letter.sentAt : Date.parse(job.completedAt))),
+    letterKind(entry),
     truncate((job === undefined ? undefined : lastErrorOf(job))?.message ?? '', 70),
   ];
 }
 
 function deadLetterJson(entry: DeadLetterEntry) {
+  const verdict = deadLetterVerdict(entry);
   return {
     jobId: entry.letter.job?.jobId ?? null,
     type: entry.job?.type ?? entry.letter.job?.type ?? null,
@@ -107,7 +117,39 @@ function deadLetterJson(entry: DeadLetterEntry) {
     messageId: entry.letter.messageId,
     sentAt: new Date(entry.letter.sentAt).toISOString(),
     receiveCount: entry.letter.receiveCount,
+    poison: verdict.kind === 'poison',
+    poisonReason: verdict.kind === 'poison' ? verdict.reason : null,
   };
+}
+
+/**
+ * `dlq purge`: deletes every message, or with `--poison` only the letters no redrive can run;
+ * asks first unless `--yes`.
+ */
+async function purgeDeadLetters(target: Target, options: { yes?: boolean; poison?: boolean }, io: CliIo): Promise<void> {
+  const confirm = async (what: string) => {
+    if (options.yes === true) return;
+    if (!io.interactive) throw new CliError('Refusing to purge without confirmation: pass --yes', EXIT.usage);
+    if (!(await io.confirm(`Delete ${what}? This cannot be undone. [y/N] `))) throw new CliError('Purge aborted', EXIT.aborted);
+  };
+  const letters = new DeadLetters(target);
+  if (options.poison !== true) {
+    await confirm(`every message in ${target.deadLetterQueueUrl}`);
+    await letters.queue.purge();
+    io.out('purged the dead-letter queue\n');
+    return;
+  }
+  const entries = await letters.read(SECONDS_TO_HOLD_DLQ_READS);
+  const poison = entries.filter((entry) => deadLetterVerdict(entry).kind === 'poison');
+  await letters.release(entries.filter((entry) => !poison.includes(entry)));
+  try {
+    await confirm(`${poison.length} poison letter(s) from ${target.deadLetterQueueUrl}`);
+  } catch (error) {
+    await letters.release(poison);
+    throw error;
+  }
+  await letters.queue.delete(poison.map((entry) => entry.letter));
+  io.out(`deleted ${poison.length} poison letter(s)\n`);
 }
 
 /**
@@ -240,7 +282,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
 
   dlq
     .command('list')
-    .description('List dead-lettered jobs: id, type, attempts, status, age, last error.')
+    .description('List dead-lettered jobs: id, type, attempts, status, age, whether a redrive can run it (poison: it cannot), last error.')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const entries = await new DeadLetters(await target()).read(0);
@@ -248,7 +290,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
       print(options.json === true, entries.map(deadLetterJson), () =>
         entries.length === 0
           ? 'the dead-letter queue is empty'
-          : table([['JOB', 'TYPE', 'ATTEMPTS', 'STATUS', 'AGE', 'LAST ERROR'], ...entries.map((entry) => deadLetterRow(entry, now))]),
+          : table([DEAD_LETTER_HEADER, ...entries.map((entry) => deadLetterRow(entry, now))]),
       );
     });
 
@@ -272,7 +314,9 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
 
   dlq
     .command('redrive')
-    .description('Send dead-lettered jobs back to the job queue to run again (attempts restart; their error history is kept).')
+    .description(
+      'Send failed jobs back to the job queue to run again (attempts restart; their error history is kept). Poison letters stay in the DLQ.',
+    )
     .option('--type <type>', 'only jobs of this type')
     .option('--since <when>', 'only jobs that failed since then: a duration back from now (30m, 2h, 7d) or an ISO-8601 time')
     .option('--dry-run', 'list what would be redriven, change nothing')
@@ -289,7 +333,10 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
       const selected: DeadLetterEntry[] = [];
       const staleCopies: DeadLetterEntry[] = [];
       const chosenJobs = new Set<string>();
+      // Only a failed job can run again: a poison letter sent back would only come back here.
+      const poison = entries.filter((entry) => deadLetterVerdict(entry).kind === 'poison');
       for (const entry of entries) {
+        if (deadLetterVerdict(entry).kind !== 'redrive') continue;
         const type = entry.job?.type ?? entry.letter.job?.type;
         const failedAt = entry.job?.completedAt === undefined ? entry.letter.sentAt : Date.parse(entry.job.completedAt);
         if (options.type !== undefined && type !== options.type) continue;
@@ -311,30 +358,28 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
         await letters.queue.delete(staleCopies.map((entry) => entry.letter));
       }
       const now = Date.now();
-      print(options.json === true, { dryRun: options.dryRun === true, redriven: selected.map(deadLetterJson) }, () =>
-        selected.length === 0
-          ? 'nothing to redrive'
-          : `${table([['JOB', 'TYPE', 'ATTEMPTS', 'STATUS', 'AGE', 'LAST ERROR'], ...selected.map((entry) => deadLetterRow(entry, now))])}\n${
-              options.dryRun === true ? `would redrive ${selected.length} job(s)` : `redrove ${selected.length} job(s)`
-            }`,
+      const poisonNote =
+        poison.length === 0 ? '' : `\nleft ${poison.length} poison letter(s) in the DLQ (see dlq list; dlq purge --poison removes them)`;
+      print(
+        options.json === true,
+        { dryRun: options.dryRun === true, redriven: selected.map(deadLetterJson), poison: poison.map(deadLetterJson) },
+        () =>
+          (selected.length === 0
+            ? 'nothing to redrive'
+            : `${table([DEAD_LETTER_HEADER, ...selected.map((entry) => deadLetterRow(entry, now))])}\n${
+                options.dryRun === true ? `would redrive ${selected.length} job(s)` : `redrove ${selected.length} job(s)`
+              }`) + poisonNote,
       );
     });
 
   dlq
     .command('purge')
-    .description('Delete every message in the dead-letter queue (their jobs stay failed). Asks first unless --yes.')
+    .description(
+      'Delete every message in the dead-letter queue (their jobs stay failed), or with --poison only the poison letters. Asks first unless --yes.',
+    )
+    .option('--poison', 'delete only letters no redrive can run (see dlq list)')
     .option('--yes', 'do not ask for confirmation')
-    .action(async (options: { yes?: boolean }) => {
-      const resolved = await target();
-      if (options.yes !== true) {
-        if (!io.interactive) throw new CliError('Refusing to purge without confirmation: pass --yes', EXIT.usage);
-        if (!(await io.confirm(`Delete every message in ${resolved.deadLetterQueueUrl}? This cannot be undone. [y/N] `))) {
-          throw new CliError('Purge aborted', EXIT.aborted);
-        }
-      }
-      await new DeadLetters(resolved).queue.purge();
-      io.out('purged the dead-letter queue\n');
-    });
+    .action(async (options: { yes?: boolean; poison?: boolean }) => purgeDeadLetters(await target(), options, io));
 
   return program;
 }

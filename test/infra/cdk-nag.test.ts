@@ -31,7 +31,7 @@ describe.each(ENVIRONMENT_NAMES)('cdk-nag AwsSolutions checks in %s', (environme
     const acknowledged = acknowledgements(stack);
     expect(acknowledged.length).toBeGreaterThan(0);
     for (const { id, reason } of acknowledged) {
-      expect(id).toMatch(/AwsSolutions-/);
+      expect(id).toMatch(/AwsSolutions-|cdk-validator-cfnguard::/);
       expect(reason.length, `reason of ${id}`).toBeGreaterThan(40);
     }
   });

@@ -162,7 +162,7 @@ describe.each(['staging', 'prod'])('long-job stack in %s', (environmentName) => 
 
     // Assess
     const actions = statements.flatMap((statement) => [statement.Action].flat());
-    expect(actions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:PutObject'].sort());
+    expect(actions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 's3:PutObject'].sort());
     const put = statements.find((statement) => statement.Action === 's3:PutObject');
     expect(JSON.stringify(put.Resource)).toContain('/reports/*');
   });
@@ -181,6 +181,33 @@ describe.each(['staging', 'prod'])('long-job stack in %s', (environmentName) => 
     const invoke = statements.find((statement) => statement.Action === 'lambda:InvokeFunction');
     expect([invoke.Resource].flat()).toHaveLength(1);
     expect(statements.flatMap((statement) => [statement.Action].flat())).not.toContain('ecs:*');
+  });
+
+  it('fails the job when its execution ends FAILED, TIMED_OUT or ABORTED: a rule on the state machine targets the execution-ended function', () => {
+    // Act
+    const template = longJobTemplate(environmentName);
+
+    // Assess
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as any[];
+    const rule = rules.find((candidate) => candidate.Properties.EventPattern?.source?.[0] === 'aws.states');
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: expect.stringMatching(/^StateMachine/) }] },
+    });
+    const [target] = rule.Properties.Targets;
+    const [endedLogicalId] = Object.keys(
+      template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: `jobs-${environmentName}-long-job-execution-ended` } }),
+    );
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [endedLogicalId, 'Arn'] });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [endedLogicalId, 'Arn'] },
+    });
+    const actions = statementsOf(template, 'ExecutionEndedServiceRole').flatMap((statement) => [statement.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
+    expect(actions).not.toContain('dynamodb:Scan');
   });
 
   it('gives the API STATE_MACHINE_ARN and states:StartExecution on that state machine only', () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +162,58 @@ describe('on-call drills', () => {
     expect(before).toBeGreaterThan(0);
     expect(purged.code).toBe(0);
     expect(await deadLetterQueue.depth()).toBe(0);
+  });
+
+  /** Fails an e-mail job for good (the outbox is broken meanwhile) and waits for its dead letter. */
+  async function failedJobInTheDlq(): Promise<string> {
+    await breakOutbox();
+    const { body } = await api.submit({
+      type: 'email',
+      payload: { to: 'poison@example.com', subject: 'Hi', body: 'Hello' },
+      maxAttempts: 1,
+    });
+    await api.waitFor(body.jobId, 'failed');
+    await eventually('the dead letter', async () => ((await deadLetterQueue.findJobs([body.jobId])).size === 1 ? true : undefined));
+    await fixOutbox();
+    return body.jobId;
+  }
+
+  it('redrives only letters of failed jobs: poison letters stay, are listed as poison, and purge --poison removes only them', async () => {
+    // Prepare
+    const failedId = await failedJobInTheDlq();
+    const orphanId = randomUUID();
+    await deadLetterQueue.send({ jobId: orphanId, type: 'echo' });
+    await deadLetterQueue.send({ hello: 'not a job message' });
+    await eventually('three dead letters', async () => ((await deadLetterQueue.depth()) === 3 ? true : undefined));
+
+    // Act
+    const listed = await jobsCli(platformFile, 'dlq', 'list', '--json');
+    const redrive = await jobsCli(platformFile, 'dlq', 'redrive');
+
+    // Assess
+    const entries = JSON.parse(listed.out) as { jobId: string | null; poison: boolean; poisonReason: string | null }[];
+    expect(entries.map((entry) => [entry.jobId, entry.poison, entry.poisonReason]).sort()).toEqual(
+      [
+        [failedId, false, null],
+        [orphanId, true, 'no job record'],
+        [null, true, 'not a job message'],
+      ].sort(),
+    );
+    expect(redrive.code).toBe(0);
+    expect(redrive.out).toContain('redrove 1 job(s)');
+    expect(redrive.out).toContain('left 2 poison letter(s)');
+    await api.waitFor(failedId, 'completed');
+    expect(await deadLetterQueue.depth()).toBe(2);
+
+    // Act
+    const anotherFailedId = await failedJobInTheDlq();
+    const purged = await jobsCli(platformFile, 'dlq', 'purge', '--poison', '--yes');
+
+    // Assess
+    expect(purged.code).toBe(0);
+    expect(purged.out).toContain('deleted 2 poison letter(s)');
+    expect(await deadLetterQueue.depth()).toBe(1);
+    expect(await deadLetterQueue.findJobs([anotherFailedId])).toEqual(new Set([anotherFailedId]));
   });
 });
 

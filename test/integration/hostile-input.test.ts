@@ -374,3 +374,64 @@ describe('authorization between callers', () => {
     expect((await owner.request('POST', `/jobs/${job.jobId}/cancel`)).status).toBe(200);
   });
 });
+
+describe('hostile input tried by hand against the local API', () => {
+  const json = { 'content-type': 'application/json' };
+
+  it('refuses a body of invalid UTF-8 with 400 INVALID_JSON saying so, instead of replacing the bytes', async () => {
+    // Prepare
+    const api = new ApiClient(apiUrl);
+    const body = Buffer.concat([Buffer.from('{"type":"echo","payload":{"name":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}}')]);
+
+    // Act
+    const response = await api.request<{ error: { code: string; message: string } }>('POST', '/jobs', { body, headers: json });
+
+    // Assess
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('INVALID_JSON');
+    expect(response.body.error.message).toMatch(/not valid UTF-8/);
+    expect(await listAllJobs(api)).toEqual([]);
+  });
+
+  it('reports the bytes received in a 413, not the size they would decode to', async () => {
+    // Prepare
+    const api = new ApiClient(apiUrl);
+    const body = Buffer.alloc(MAX_BODY_BYTES + 8_890, 0xff);
+
+    // Act
+    const response = await api.request<{ error: { code: string; message: string } }>('POST', '/jobs', { body, headers: json });
+
+    // Assess
+    expect(response.status).toBe(413);
+    expect(response.body.error.message).toContain(`The body is ${body.byteLength} bytes`);
+  });
+
+  it('refuses an integer beyond 2^53 with 400 VALIDATION_FAILED naming the field, instead of storing it rounded', async () => {
+    // Prepare
+    const api = new ApiClient(apiUrl);
+    const body = '{"type":"echo","payload":{"order":{"id":123456789012345678901234567890}},"delaySeconds":900}';
+
+    // Act
+    const response = await api.request<{ error: { code: string; details: { path: string }[] } }>('POST', '/jobs', { body, headers: json });
+
+    // Assess
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expect(response.body.error.details.map((detail) => detail.path)).toEqual(['payload.order.id']);
+    expect(await listAllJobs(api)).toEqual([]);
+  });
+
+  it('answers a 3,000-character caller id with 400 before anything is sent', async () => {
+    // Prepare
+    const api = new ApiClient(apiUrl, `caller-${randomUUID()}-${'x'.repeat(3_000)}`);
+
+    // Act
+    const submitted = await api.submit({ type: 'echo', payload: {} });
+    const listed = await api.request('GET', '/jobs');
+
+    // Assess
+    expect(submitted.status).toBe(400);
+    expect(submitted.body).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    expect(listed.status).toBe(400);
+  });
+});

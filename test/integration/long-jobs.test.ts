@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JobRepository } from '../../functions/jobs/adapters/job-repository.ts';
 import type { JobResource } from '../../functions/jobs/domain/job.ts';
@@ -10,6 +11,7 @@ import { jobFactory } from '../helpers/job-factory.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
 import { readOutput, REDIS_URL, redisForLongJobs, reportRowNumbers } from './support/long-jobs.ts';
 import { LocalQueue } from './support/queues.ts';
+import { recordingFunctionEnv } from './support/iam-coverage.ts';
 
 const shared = inject('platform');
 const redisUp = await redisForLongJobs();
@@ -37,6 +39,7 @@ const expectedRows = (rows: number) => Array.from({ length: rows }, (_, index) =
 describe.skipIf(!redisUp)('long-running jobs (Step Functions + Fargate twin, Redis, S3)', () => {
   beforeAll(async () => {
     platform = await startLocalPlatform({
+      functionEnv: recordingFunctionEnv(),
       endpoints: shared.endpoints,
       environment: localEnvironment({ name: 'longjobs' }),
       longJobs: {
@@ -120,6 +123,35 @@ describe.skipIf(!redisUp)('long-running jobs (Step Functions + Fargate twin, Red
     const runs = chunkRuns.filter((run) => run.jobId === jobId);
     expect(runs.filter((run) => run.chunkIndex === 2).map((run) => run.attempt)).toEqual([1, 2]);
     expect(runs.filter((run) => run.chunkIndex === 5).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('fails a job whose execution is stopped mid-way, with the reason, instead of leaving it running forever', async () => {
+    // Prepare
+    const api = new ApiClient(platform.apiUrl);
+    const submitted = await api.submit({ type: 'report', payload: { rows: 20_000, chunkSize: 500 } });
+    const jobId = submitted.body.jobId;
+    await eventually('the job running with progress', async () => {
+      const job = await api.get(jobId);
+      return job.status === 'running' && (job.progress?.done ?? 0) >= 1 ? job : undefined;
+    });
+    const sfn = new SFNClient(localClientConfig(platform.longJobs?.stepFunctionsEndpoint ?? ''));
+    const stateMachineArn = platform.longJobs?.stateMachineArn ?? '';
+
+    // Act
+    await sfn.send(
+      new StopExecutionCommand({
+        executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${jobId}`,
+        error: 'OperatorStopped',
+        cause: 'stopped by on-call',
+      }),
+    );
+    sfn.destroy();
+
+    // Assess
+    const { job } = await api.waitFor(jobId, 'failed', 30_000);
+    expect(job.lastError?.message).toMatch(/ABORTED/);
+    expect(job.lastError?.message).toContain('stopped by on-call');
+    expect(job.result).toBeUndefined();
   });
 
   it('answers 400 VALIDATION_FAILED for a report of more than 1,000 chunks', async () => {

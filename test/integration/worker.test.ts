@@ -5,6 +5,7 @@ import { COUNTED_COMPLETIONS_ENV } from './support/debug-logs.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
 import { LocalQueue } from './support/queues.ts';
 import { DEFAULT_CALLER, localCallerArn } from '../../local/api-gateway.ts';
+import { recordingFunctionEnv } from './support/iam-coverage.ts';
 
 const shared = inject('platform');
 const queue = new LocalQueue(shared.endpoints.sqs, shared.queueUrl);
@@ -69,7 +70,7 @@ describe('deliveries on a platform of their own', () => {
     platform = await startLocalPlatform({
       environment: localEnvironment({ name: `worker${Date.now() % 100000}` }),
       endpoints: shared.endpoints,
-      functionEnv: COUNTED_COMPLETIONS_ENV,
+      functionEnv: { ...COUNTED_COMPLETIONS_ENV, ...recordingFunctionEnv() },
       onFunctionOutput: (line) => {
         if (!line.includes('"job completed"')) return;
         const { jobId } = JSON.parse(line) as { jobId: string };

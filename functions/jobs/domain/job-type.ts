@@ -37,6 +37,12 @@ interface JobTypeBase<Payload> {
   readonly timeoutSeconds: number;
   /** Overrides of the environment's retry defaults. */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * A type that fails or crashes on purpose, for drills and tests: submitted only where the
+   * environment allows drill types (`drillJobTypes`), since any caller could otherwise take
+   * workers down and cost the other jobs of their batch an attempt.
+   */
+  readonly drill?: true;
 }
 
 /** A type the SQS worker runs in one Lambda attempt. */

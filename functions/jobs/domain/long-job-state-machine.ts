@@ -5,6 +5,8 @@
  *
  *   Delay → MarkRunning → ShouldRun? → PlanChunks → RunChunks (Map of RunChunk, ECS .sync) → ConfirmCompleted
  *   any error → MarkFailed → JobFailed
+ *   MarkFailed itself failing → MarkFailedFailed (the execution ends FAILED; the rule on the
+ *   state machine's FAILED, TIMED_OUT and ABORTED executions then fails the job)
  */
 
 /** State names, shared with the local runtime's task overrides. */
@@ -20,6 +22,7 @@ export const LONG_JOB_STATES = {
   done: 'Done',
   markFailed: 'MarkFailed',
   jobFailed: 'JobFailed',
+  markFailedFailed: 'MarkFailedFailed',
 } as const;
 
 /** Error names the steps throw and the state machine matches in its Retry fields. */
@@ -192,8 +195,22 @@ export function longJobStateMachineDefinition(options: LongJobStateMachineOption
         },
       ),
       [S.done]: { Type: 'Succeed' },
-      [S.markFailed]: lambdaStep(options, 'markFailed', { 'error.$': '$.error' }, { ResultPath: null, Next: S.jobFailed }),
+      [S.markFailed]: lambdaStep(
+        options,
+        'markFailed',
+        { 'error.$': '$.error' },
+        {
+          ResultPath: null,
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.markFailedError', Next: S.markFailedFailed }],
+          Next: S.jobFailed,
+        },
+      ),
       [S.jobFailed]: { Type: 'Fail', Error: 'JobFailed', Cause: 'The job was marked failed; GET /jobs/{jobId} shows its lastError' },
+      [S.markFailedFailed]: {
+        Type: 'Fail',
+        Error: 'MarkFailedFailed',
+        Cause: 'The job could not be marked failed here; the rule on failed executions marks it',
+      },
     },
   };
 }

@@ -23,6 +23,22 @@ export function jobTypeNames(): string[] {
   return [...byName.keys()];
 }
 
+/** Whether drill types (`crash`, `flaky`) may be submitted: the environment config decides. */
+export interface SubmittableTypes {
+  readonly drillJobTypes: boolean;
+}
+
+/** A type a caller may submit here; a drill type where drills are not allowed is unknown. */
+export function findSubmittableJobType(name: string, { drillJobTypes }: SubmittableTypes): JobTypeDefinition | undefined {
+  const definition = byName.get(name);
+  return definition?.drill === true && !drillJobTypes ? undefined : definition;
+}
+
+/** The names of the types a caller may submit here. */
+export function submittableJobTypeNames(allowed: SubmittableTypes): string[] {
+  return jobTypeNames().filter((name) => findSubmittableJobType(name, allowed) !== undefined);
+}
+
 /** The type's retry policy: its own settings over the environment's defaults. */
 export function retryPolicyOf(definition: JobTypeDefinition, defaults: RetryPolicy): RetryPolicy {
   return { ...defaults, ...definition.retry };

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { UnknownJobTypeError, ValidationError, type FieldProblem } from './errors.ts';
 import type { JobTypeDefinition } from './job-type.ts';
 import { MAX_ATTEMPTS_LIMIT } from './job-queue-settings.ts';
-import { findJobType, jobTypeNames } from './registry.ts';
+import { findSubmittableJobType, submittableJobTypeNames, type SubmittableTypes } from './registry.ts';
 
 /** Bytes one submission may take as JSON: it must fit one queue message and one table item (SPEC §2). */
 export const MAX_SUBMISSION_BYTES = 256 * 1024;
@@ -36,7 +36,8 @@ export const MAX_PAYLOAD_DEPTH = 100;
 
 /**
  * What JSON allows but a job cannot keep as sent: numbers beyond ±1.8e308 (parsed as
- * Infinity, stored as null), `__proto__` keys (dropped by any copy), and nesting deeper than
+ * Infinity, stored as null), integers beyond ±(2^53 − 1) (parsed rounded: a 30-digit id would be
+ * stored as 1.2345678901234568e+29), `__proto__` keys (dropped by any copy), and nesting deeper than
  * MAX_PAYLOAD_DEPTH. Walks with its own stack, so no payload can overflow it.
  */
 function unstorable(payload: unknown): FieldProblem[] {
@@ -46,6 +47,8 @@ function unstorable(payload: unknown): FieldProblem[] {
     const [value, path, depth] = pending.pop() as [unknown, string, number];
     if (typeof value === 'number' && !Number.isFinite(value)) {
       found.push({ path, message: 'must be a finite number (JSON numbers beyond ±1.8e308 cannot be kept)' });
+    } else if (typeof value === 'number' && !Number.isSafeInteger(value) && Number.isInteger(value)) {
+      found.push({ path, message: 'must be within ±(2^53 - 1): larger integers lose digits in JSON, send them as strings' });
     } else if (typeof value === 'object' && value !== null) {
       if (depth > MAX_PAYLOAD_DEPTH) {
         found.push({ path, message: `must not nest arrays or objects deeper than ${MAX_PAYLOAD_DEPTH} levels` });
@@ -75,16 +78,17 @@ function problems(issues: readonly z.core.$ZodIssue[], prefix: string): FieldPro
 
 /**
  * Validates a submission, listing every failing field at once: the envelope's and, when the
- * type is known, the payload's against that type's schema.
+ * type is known, the payload's against that type's schema. Drill types are unknown unless the
+ * environment allows them (refused by default).
  */
-export function parseSubmission(body: unknown): Submission {
+export function parseSubmission(body: unknown, allowed: SubmittableTypes = { drillJobTypes: false }): Submission {
   const envelope = envelopeSchema.safeParse(body);
   const found = envelope.success ? [] : problems(envelope.error.issues, '');
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const type = typeof fields.type === 'string' ? fields.type : undefined;
-  const definition = type === undefined ? undefined : findJobType(type);
+  const definition = type === undefined ? undefined : findSubmittableJobType(type, allowed);
   if (type !== undefined && type !== '' && definition === undefined) {
-    const message = `Unknown job type '${type}'; known types: ${jobTypeNames().join(', ')}`;
+    const message = `Unknown job type '${type}'; known types: ${submittableJobTypeNames(allowed).join(', ')}`;
     if (found.length === 0) throw new UnknownJobTypeError(message);
     found.push({ path: 'type', message });
   }

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { callerOf, errorResponse, jsonBody, MAX_BODY_BYTES } from '../../../functions/api/http.ts';
 import {
@@ -130,6 +130,21 @@ describe('jsonBody', () => {
   });
 });
 
+describe('jsonBody of bytes that are not UTF-8', () => {
+  it('answers 400 INVALID_JSON saying the body is not UTF-8, instead of replacing the bytes', () => {
+    // Prepare
+    const bytes = Buffer.concat([Buffer.from('{"type":"echo","payload":{"name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]);
+    const event = submitEvent(bytes.toString('base64'), 'application/json', true);
+
+    // Act
+    const parse = () => jsonBody(event);
+
+    // Assess
+    expect(parse).toThrow(InvalidJsonError);
+    expect(parse).toThrow('The body is not valid UTF-8');
+  });
+});
+
 describe('callerOf', () => {
   it.each([
     ['an IAM user', 'arn:aws:iam::123456789012:user/ci-bot', 'arn:aws:iam::123456789012:user/ci-bot'],
@@ -168,6 +183,29 @@ describe('callerOf', () => {
     expect(owners[0]).toBe(owners[1]);
   });
 
+  it('refuses a 3,000-character principal with VALIDATION_FAILED, since it could not be stored as a key', () => {
+    // Prepare
+    const event = apiEventFactory({ routeKey: 'GET /jobs', caller: `arn:aws:iam::123456789012:user/${'x'.repeat(3_000)}` });
+
+    // Act
+    const identify = () => callerOf(event);
+
+    // Assess
+    expect(identify).toThrow(ValidationError);
+  });
+
+  it('accepts the longest principal IAM allows (a 512-character path and a 64-character role name)', () => {
+    // Prepare
+    const arn = `arn:aws-us-gov:iam::123456789012:role/${'p'.repeat(510)}/${'r'.repeat(64)}`;
+    const event = apiEventFactory({ routeKey: 'GET /jobs', caller: arn });
+
+    // Act
+    const caller = callerOf(event);
+
+    // Assess
+    expect(caller).toBe(arn);
+  });
+
   it('refuses a request without a caller identity', () => {
     // Prepare
     const event = apiEventFactory({ routeKey: 'GET /jobs', caller: '' });
@@ -197,7 +235,7 @@ describe('errorResponse', () => {
     [new UnavailableError('down'), 503, 'UNAVAILABLE'],
   ])('answers %s with %i %s', (error, status, code) => {
     // Act
-    const { result } = errorResponse(error);
+    const { result } = errorResponse(error, 'request-0');
 
     // Assess
     expect(result.statusCode).toBe(status);
@@ -209,7 +247,7 @@ describe('errorResponse', () => {
 
   it('lists every failing field in details', () => {
     // Act
-    const { result } = errorResponse(new ValidationError('invalid', details));
+    const { result } = errorResponse(new ValidationError('invalid', details), 'request-0');
 
     // Assess
     expect(JSON.parse(result.body).error.details).toEqual(details);
@@ -220,21 +258,32 @@ describe('errorResponse', () => {
     ['an unavailable dependency', new UnavailableError('x'), true],
   ])('flags %s as unexpected only when it is a 5xx', (_, error, unexpected) => {
     // Act
-    const response = errorResponse(error);
+    const response = errorResponse(error, 'request-0');
 
     // Assess
     expect(response.unexpected).toBe(unexpected);
   });
 
+  const REQUEST_ID = 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef';
+  const serviceError = (name: string, httpStatusCode: number, fault: 'client' | 'server' = 'client') =>
+    Object.assign(new Error('internal detail: arn:aws:dynamodb:eu-west-1:123456789012:table/jobs-prod-jobs'), {
+      name,
+      $fault: fault,
+      $metadata: { httpStatusCode },
+    });
+
   it.each([
-    ['an AWS SDK service error', new ConditionalCheckFailedException({ message: 'internal detail', $metadata: { httpStatusCode: 400 } })],
-    ['an error carrying $metadata', Object.assign(new Error('internal detail'), { name: 'ThrottlingException', $metadata: {} })],
+    ['DynamoDB throttling', new ProvisionedThroughputExceededException({ message: 'internal detail', $metadata: { httpStatusCode: 400 } })],
+    ['SQS throttling', serviceError('RequestThrottled', 403)],
+    ['a 429 from a dependency', serviceError('TooManyRequestsException', 429)],
+    ['a 500 from a dependency', serviceError('InternalServerError', 500, 'server')],
+    ['a 503 from a dependency', serviceError('ServiceUnavailable', 503, 'server')],
     ['a refused connection', Object.assign(new Error('internal detail'), { code: 'ECONNREFUSED' })],
     ['a reset connection', Object.assign(new Error('internal detail'), { code: 'ECONNRESET' })],
     ['an SDK timeout', Object.assign(new Error('internal detail'), { name: 'TimeoutError' })],
   ])('answers 503 UNAVAILABLE with Retry-After for %s, without its message', (_, error) => {
     // Act
-    const { result, unexpected } = errorResponse(error);
+    const { result, unexpected } = errorResponse(error, REQUEST_ID);
 
     // Assess
     expect(result.statusCode).toBe(503);
@@ -245,18 +294,29 @@ describe('errorResponse', () => {
   });
 
   it.each([
-    ['an Error', new Error('secret table name jobs-prod')],
-    ['a TypeError', new TypeError('secret table name jobs-prod')],
-    ['a thrown string', 'secret table name jobs-prod'],
+    ['AccessDenied from a dependency', serviceError('AccessDeniedException', 400)],
+    ['an S3-style AccessDenied', serviceError('AccessDenied', 403)],
+    ['a ValidationException from a dependency', serviceError('ValidationException', 400)],
+    [
+      'a failed condition nobody handled',
+      new ConditionalCheckFailedException({ message: 'internal detail', $metadata: { httpStatusCode: 400 } }),
+    ],
+    ['a KMS key that is disabled', serviceError('KMS.DisabledException', 400)],
+    ['an Error', new Error('internal detail: table jobs-prod')],
+    ['a TypeError', new TypeError('internal detail: cannot read properties of undefined')],
+    ['a thrown string', 'internal detail'],
     ['undefined', undefined],
-  ])('answers 500 for %s without leaking its message', (_, error) => {
+  ])('answers a permanent failure, %s, with 500 INTERNAL and the request id, never 503, and no internals', (_, error) => {
     // Act
-    const { result, unexpected } = errorResponse(error);
+    const { result, unexpected } = errorResponse(error, REQUEST_ID);
 
     // Assess
     expect(result.statusCode).toBe(500);
-    expect(JSON.parse(result.body)).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'Unexpected error; it has been logged' } });
-    expect(result.body).not.toContain('secret');
+    expect(result.headers['retry-after']).toBeUndefined();
+    expect(JSON.parse(result.body)).toEqual({
+      error: { code: 'INTERNAL', message: `Unexpected error; it has been logged with request id ${REQUEST_ID}`, requestId: REQUEST_ID },
+    });
+    expect(result.body).not.toContain('internal detail');
     expect(unexpected).toBe(true);
   });
 });

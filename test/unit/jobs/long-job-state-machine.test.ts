@@ -63,6 +63,14 @@ describe('long-job state machine definition', () => {
     expect(states('JobFailed').Type).toBe('Fail');
   });
 
+  it('catches a failure of MarkFailed itself, so the execution still ends FAILED and the execution-ended rule fails the job', () => {
+    // Assess
+    expect(states('MarkFailed').Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.markFailedError', Next: 'MarkFailedFailed' },
+    ]);
+    expect(states('MarkFailedFailed')).toMatchObject({ Type: 'Fail', Error: 'MarkFailedFailed' });
+  });
+
   it('waits for a job record that is not written yet, for longer than the grace period', () => {
     // Act
     const retrier = states('MarkRunning').Retry[0]!;

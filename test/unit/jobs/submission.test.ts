@@ -140,7 +140,7 @@ describe('parseSubmission', () => {
 
     // Assess
     expect(parse).toThrow(UnknownJobTypeError);
-    expect(parse).toThrow("Unknown job type 'transcode'; known types: echo, sleep, flaky, email");
+    expect(parse).toThrow("Unknown job type 'transcode'; known types: echo, sleep, email");
   });
 
   it.each([
@@ -153,7 +153,7 @@ describe('parseSubmission', () => {
     ['email', validEmail],
   ])('accepts a valid %s payload %j', (type, payload) => {
     // Act
-    const submission = parseSubmission({ type, payload });
+    const submission = parseSubmission({ type, payload }, { drillJobTypes: true });
 
     // Assess
     expect(submission.payload).toEqual(payload);
@@ -173,7 +173,7 @@ describe('parseSubmission', () => {
     ['email', { to: 'someone@example.com' }, ['payload.body', 'payload.subject']],
   ])('rejects the %s payload %j at %j', (type, payload, paths) => {
     // Act
-    const problems = problemsOf(() => parseSubmission({ type, payload }));
+    const problems = problemsOf(() => parseSubmission({ type, payload }, { drillJobTypes: true }));
 
     // Assess
     expect(pathsOf(problems)).toEqual(paths);
@@ -275,5 +275,52 @@ describe('submissionHash', () => {
 
     // Assess
     expect(first).not.toBe(second);
+  });
+});
+
+describe('parseSubmission of drill job types', () => {
+  it.each([
+    ['crash', { mode: 'exit' }],
+    ['flaky', { failTimes: 1 }],
+  ])('refuses %s with UNKNOWN_JOB_TYPE unless the environment allows drill types', (type, payload) => {
+    // Act
+    const parse = () => parseSubmission({ type, payload });
+
+    // Assess
+    expect(parse).toThrow(UnknownJobTypeError);
+  });
+
+  it.each([
+    ['crash', { mode: 'exit' }],
+    ['flaky', { failTimes: 1 }],
+  ])('accepts %s where the environment allows drill types', (type, payload) => {
+    // Act
+    const submission = parseSubmission({ type, payload }, { drillJobTypes: true });
+
+    // Assess
+    expect(submission.type).toBe(type);
+  });
+});
+
+describe('parseSubmission of numbers JSON cannot keep exactly', () => {
+  it.each([
+    ['a 30-digit id', JSON.parse('123456789012345678901234567890') as number, 'payload.id'],
+    ['2^53', 2 ** 53, 'payload.id'],
+    ['-(2^53)', -(2 ** 53), 'payload.id'],
+  ])('refuses %s with VALIDATION_FAILED naming the field', (_, id, path) => {
+    // Act
+    const problems = problemsOf(() => parseSubmission({ type: 'echo', payload: { id } }));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual([path]);
+    expect(problems[0]?.message).toContain('2^53');
+  });
+
+  it.each([Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0.1, 1.5e-300])('keeps %d, which JSON round-trips exactly', (n) => {
+    // Act
+    const submission = parseSubmission({ type: 'echo', payload: { n } });
+
+    // Assess
+    expect(submission.payload).toEqual({ n });
   });
 });

@@ -58,7 +58,7 @@ describe('submitJob when a dependency fails', () => {
       message: 'Could not store the job; nothing was accepted, retry later',
     });
     expect(sqs.calls()).toHaveLength(0);
-    expect(errorResponse(error).result.statusCode).toBe(503);
+    expect(errorResponse(error, 'request-0').result.statusCode).toBe(503);
   });
 
   it('answers 503 and deletes the stored job again when its message cannot be sent, so no job is left without one', async () => {
@@ -161,5 +161,55 @@ describe('submitJob when the state write times out after it landed', () => {
     expect(result.created).toBe(true);
     expect(result.job).toMatchObject({ type: 'echo', status: 'queued', payload: { n: 1 }, owner: FACTORY_OWNER });
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+  });
+});
+
+describe('submitJob when a dependency refuses the call for good', () => {
+  beforeEach(() => {
+    documents.reset();
+    sqs.reset();
+  });
+
+  const accessDenied = () =>
+    Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/api is not authorized to perform: sqs:sendmessage'), {
+      name: 'AccessDenied',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+    });
+
+  it('answers 500 INTERNAL, not 503 Retry-After, when the queue denies the send, and takes the stored job back', async () => {
+    // Prepare
+    documents.on(PutCommand).resolves({});
+    documents.on(BatchWriteCommand).resolves({});
+    sqs.on(SendMessageCommand).rejects(accessDenied());
+
+    // Act
+    const error = await submitJob(dependencies(), FACTORY_OWNER, { type: 'echo', payload: { n: 1 } }).catch((caught: unknown) => caught);
+
+    // Assess
+    const { result } = errorResponse(error, 'request-1');
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body).error).toMatchObject({ code: 'INTERNAL', requestId: 'request-1' });
+    expect(result.body).not.toContain('not authorized');
+    expect(documents.commandCalls(BatchWriteCommand)[0]?.args[0].input.RequestItems?.['jobs-test']).toHaveLength(1);
+  });
+
+  it('answers 500 INTERNAL, not 503, when the table rejects the write with a ValidationException', async () => {
+    // Prepare
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-3' });
+    documents.on(PutCommand).rejects(
+      Object.assign(new Error('One or more parameter values were invalid'), {
+        name: 'ValidationException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    documents.on(GetCommand).resolves({});
+
+    // Act
+    const error = await submitJob(dependencies(), FACTORY_OWNER, { type: 'echo', payload: { n: 2 } }).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(errorResponse(error, 'request-2').result.statusCode).toBe(500);
   });
 });

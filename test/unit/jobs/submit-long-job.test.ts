@@ -19,7 +19,12 @@ const report = { type: 'report', payload: { rows: 10_000, chunkSize: 1_000 } };
 function recordingLauncher(events: string[], fail = false): LongJobLauncher {
   return {
     start: async (job, delaySeconds) => {
-      if (fail) throw new Error('Step Functions is unavailable');
+      if (fail)
+        throw Object.assign(new Error('Step Functions is unavailable'), {
+          name: 'ServiceUnavailable',
+          $fault: 'server',
+          $metadata: { httpStatusCode: 503 },
+        });
       events.push(`start ${job.jobId} delay=${delaySeconds}`);
     },
   };

@@ -16,6 +16,7 @@ export const crashJob = defineJobType({
     times: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(1000))),
   }),
   runtime: 'lambda',
+  drill: true,
   timeoutSeconds: 1,
   run: async ({ mode, times }, { attempt }) => {
     if (times !== undefined && attempt > times) return { survivedAttempt: attempt };

@@ -14,6 +14,7 @@ export const flakyJob = defineJobType({
     errorBytes: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(1_000_000))),
   }),
   runtime: 'lambda',
+  drill: true,
   timeoutSeconds: 5,
   retry: { baseSeconds: 1, capSeconds: 4 },
   run: async ({ failTimes, errorBytes }, { attempt }) => {
