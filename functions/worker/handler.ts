@@ -88,7 +88,8 @@ export async function main(event: SQSEvent, context: Context): Promise<SQSBatchR
         };
         // Logs are billed per byte: a completed job is counted by the metrics and shown by the
         // API, so its line is for debugging only; everything off the happy path is logged.
-        if (outcome.kind === 'completed') log.debug('job completed', details);
+        // So are the quick trips of a failed job's message to the DLQ: its failure was logged once.
+        if (outcome.kind === 'completed' || outcome.kind === 'deadLettering') log.debug(`job ${outcome.kind}`, details);
         else if (outcome.kind === 'failed' || outcome.kind === 'malformed') log.error(`job ${outcome.kind}`, details);
         else if (outcome.kind === 'outcomeDeferred') log.warn('job outcome deferred', details);
         else log.info(`job ${outcome.kind}`, details);
