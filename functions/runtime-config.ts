@@ -47,8 +47,6 @@ export interface WorkerRuntimeConfig extends PlatformRuntimeConfig {
   /** Local runtime only: a directory the `email` type writes into instead of calling SES. */
   readonly emailOutboxDir: string | undefined;
   readonly emailFrom: string | undefined;
-  /** Seconds a message may wait for its job record before it is dropped as an orphan. */
-  readonly orphanGraceSeconds: number;
 }
 
 /** Parses the variables every function gets; see `lib/constructs/job-function-environment.ts`. */
@@ -75,8 +73,5 @@ export function workerRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Worke
     timeoutSeconds: integerEnv('WORKER_TIMEOUT_SECONDS', env, 1, 900),
     emailOutboxDir: env.EMAIL_OUTBOX_DIR || undefined,
     emailFrom: env.EMAIL_FROM || undefined,
-    // A message whose job record has not appeared after this long belongs to a submission that
-    // failed; the default covers the API function's own timeout with room to spare.
-    orphanGraceSeconds: env.ORPHAN_GRACE_SECONDS === undefined ? 120 : integerEnv('ORPHAN_GRACE_SECONDS', env, 1, 3600),
   };
 }

@@ -56,7 +56,7 @@ export interface LocalPlatformOptions {
    * @default false (in memory)
    */
   readonly persist?: boolean;
-  /** Extra variables for both functions (for example a shorter ORPHAN_GRACE_SECONDS in tests). */
+  /** Extra variables for every function (for example POWERTOOLS_LOG_LEVEL in tests). */
   readonly functionEnv?: Record<string, string>;
   /**
    * Seconds between reconciler runs (EventBridge runs it every minute in AWS).

@@ -8,6 +8,7 @@ import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../
 import { COUNTED_COMPLETIONS_ENV } from './support/debug-logs.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
 import { LocalQueue } from './support/queues.ts';
+import { localCallerArn } from '../../local/api-gateway.ts';
 
 const shared = inject('platform');
 
@@ -182,7 +183,7 @@ describe('on-call drills', () => {
     // Prepare
     const failedId = await failedJobInTheDlq();
     const orphanId = randomUUID();
-    await deadLetterQueue.send({ jobId: orphanId, type: 'echo' });
+    await deadLetterQueue.send({ jobId: orphanId, owner: localCallerArn(api.caller), type: 'echo' });
     await deadLetterQueue.send({ hello: 'not a job message' });
     await eventually('three dead letters', async () => ((await deadLetterQueue.depth()) === 3 ? true : undefined));
 

@@ -6,6 +6,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { jobMix, type MixedJob } from '../../bench/job-mix.ts';
 import { resourceNames } from '../../lib/config/resource-names.ts';
 import { localEnvironment, startLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from '../../local/platform.ts';
+import { COUNTED_COMPLETIONS_ENV } from './support/debug-logs.ts';
 import { freePort } from '../../local/services/ports.ts';
 import { startSqsLocal } from '../../local/services/sqs-local.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
@@ -30,7 +31,7 @@ async function startDrillPlatform(label: string, options: Partial<LocalPlatformO
       worker: { ...localEnvironment().worker, timeoutSeconds: 5, maxConcurrency: 2, concurrencyPerBatch: 10 },
     }),
     endpoints: shared.endpoints,
-    functionEnv: { ORPHAN_GRACE_SECONDS: '5' },
+    functionEnv: COUNTED_COMPLETIONS_ENV,
     onFunctionOutput: log.onLine,
     ...options,
   });
@@ -64,7 +65,7 @@ describe.concurrent('fault drills on the local platform', () => {
       const platform = await startDrillPlatform('kill', {}, log);
       try {
         const api = new ApiClient(platform.apiUrl);
-        const { accepted } = await submitAll(api, sleepers(30, 1_500), { concurrency: 4 });
+        const { accepted } = await submitAll(api, sleepers(30, 3_000), { concurrency: 4 });
         const workerName = resourceNames(platform.environment.name).workerFunction;
         await eventually('jobs running in a worker', async () => {
           const running = [...(await jobsById(api)).values()].filter((job) => job.status === 'running');

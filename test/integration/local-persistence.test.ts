@@ -13,7 +13,6 @@ function startPersistentPlatform(dataDir: string, name: string): Promise<LocalPl
     dataDir,
     persist: true,
     longJobs: false,
-    functionEnv: { ORPHAN_GRACE_SECONDS: '5' },
   };
   return startLocalPlatform(options);
 }
