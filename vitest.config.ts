@@ -3,9 +3,19 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      // Synthesizing bundles each function with esbuild: allow a minute per hook.
-      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 180_000 } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } } },
+      // Every infra file reads the same few synthesized environments: one module graph for
+      // all of them (isolate: false) lets test/helpers/synth.ts synthesize each only once.
+      {
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          isolate: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
       {
         test: {
           name: 'integration',
@@ -14,11 +24,23 @@ export default defineConfig({
           globalSetup: ['test/integration/support/global-setup.ts'],
           testTimeout: 90_000,
           hookTimeout: 120_000,
+          // One file at a time: the fault drills cut workers off by their 5 s timeout, and a
+          // second file's load on the same cores would make healthy attempts time out too.
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
       // The full-size load proof (10,000 jobs, its own DynamoDB Local and fauxqs): `npm run
       // test:load`. `npm test` leaves it out; the integration project runs a smaller version.
-      { test: { name: 'load', include: ['test/load/**/*.test.ts'], testTimeout: 900_000, hookTimeout: 900_000 } },
+      {
+        test: {
+          name: 'load',
+          include: ['test/load/**/*.test.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 900_000,
+          sequence: { groupOrder: 3 },
+        },
+      },
     ],
   },
 });

@@ -14,17 +14,27 @@ export interface JobPlatform {
   readonly longJobs?: LongJobStack;
 }
 
+/** Which policy-validation plugins check the app at synth; `bin/app.ts` runs them all. */
+export interface PlatformChecks {
+  /**
+   * AWS Control Tower's rules through cfn-guard (default true). They cost seconds of synth per
+   * environment, so the tests of templates leave them to their own test (control-tower.test.ts).
+   */
+  readonly controlTower?: boolean;
+}
+
 /**
- * Adds one environment's stacks to an app, checked by cdk-nag's AwsSolutions rules.
- * `bin/app.ts` and the infrastructure tests both build the platform through this function.
+ * Adds one environment's stacks to an app, checked by cdk-nag's AwsSolutions rules and the
+ * Control Tower rules. `bin/app.ts` and the infrastructure tests both build the platform
+ * through this function.
  */
-export function addJobPlatform(app: App, config: EnvironmentConfig): JobPlatform {
+export function addJobPlatform(app: App, config: EnvironmentConfig, checks: PlatformChecks = {}): JobPlatform {
   // cdk-nag v3 is a policy-validation plugin: it checks every stack of the app and an
   // unacknowledged finding stops `cdk synth` in any environment.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   // AWS Control Tower's proactive controls (cfn-guard), the same way: each deliberate difference
   // is acknowledged next to its resource (`acknowledgeControlTowerRule`), anything new fails synth.
-  Validations.of(app).addPlugins(controlTowerChecks());
+  if (checks.controlTower ?? true) Validations.of(app).addPlugins(controlTowerChecks());
 
   const env = {
     account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT,
@@ -57,7 +67,11 @@ export function addJobPlatform(app: App, config: EnvironmentConfig): JobPlatform
 }
 
 /** A new app with the platform of one environment; `appProps` lets tests pass context. */
-export function createJobPlatformApp(config: EnvironmentConfig, appProps?: AppProps): JobPlatform & { readonly app: App } {
+export function createJobPlatformApp(
+  config: EnvironmentConfig,
+  appProps?: AppProps,
+  checks?: PlatformChecks,
+): JobPlatform & { readonly app: App } {
   const app = new App(appProps);
-  return { app, ...addJobPlatform(app, config) };
+  return { app, ...addJobPlatform(app, config, checks) };
 }

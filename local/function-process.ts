@@ -132,7 +132,14 @@ export class FunctionProcess {
         child.kill('SIGKILL');
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-      child.send({ id, event, timeoutMs } satisfies HostRequest);
+      // The environment may have died since it was started (killed, crashed): its channel is
+      // closed, and the invocation fails as a crash instead of throwing out of the runtime.
+      child.send({ id, event, timeoutMs } satisfies HostRequest, (error) => {
+        if (error === null || !this.pending.has(id)) return;
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(new InvocationError(`${this.options.name} could not be invoked: ${error.message}`, 'crash'));
+      });
     });
   }
 

@@ -4,7 +4,7 @@ import { createJobPlatformApp } from '../../lib/job-platform-app.ts';
 import type { JobPlatformStack } from '../../lib/job-platform-stack.ts';
 import type { LongJobStack } from '../../lib/long-jobs-stack.ts';
 
-/** One environment's platform, built the way `bin/app.ts` builds it (cdk-nag included). */
+/** One environment's platform, built the way `bin/app.ts` builds it (cdk-nag included, the Control Tower rules left out). */
 export interface SynthesizedPlatform {
   readonly config: EnvironmentConfig;
   readonly stack: JobPlatformStack;
@@ -33,7 +33,8 @@ export function synthesizePlatform(environmentName: string): SynthesizedPlatform
 
 /** Synthesizes one configuration, for tests of settings no kept environment has. */
 export function synthesizeConfig(config: EnvironmentConfig): SynthesizedPlatform {
-  const { stack, longJobs } = createJobPlatformApp(config, { context: { ...SKIP_BUNDLING_CONTEXT } });
+  // The Control Tower rules (seconds per synth) have their own test, control-tower.test.ts.
+  const { stack, longJobs } = createJobPlatformApp(config, { context: { ...SKIP_BUNDLING_CONTEXT } }, { controlTower: false });
   return {
     config,
     stack,

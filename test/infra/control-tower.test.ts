@@ -44,7 +44,9 @@ afterAll(() => {
   for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
 });
 
-describe.each(ENVIRONMENT_NAMES)('AWS Control Tower proactive controls in %s', (environmentName) => {
+// prod is checked by the next test: every finding there must be the added bucket's. (Each run
+// of the rules takes seconds; `cdk synth` runs them for every environment as well.)
+describe.each(ENVIRONMENT_NAMES.filter((name) => name !== 'prod'))('AWS Control Tower proactive controls in %s', (environmentName) => {
   it('finds no unacknowledged finding, so cdk synth passes', () => {
     // Act
     const findings = controlTowerFindings(environmentName);
@@ -55,7 +57,7 @@ describe.each(ENVIRONMENT_NAMES)('AWS Control Tower proactive controls in %s', (
 });
 
 describe('AWS Control Tower proactive controls on a new resource', () => {
-  it('fail cdk synth on a new unacknowledged finding: a bucket added to prod without versioning', () => {
+  it('fail cdk synth on a new unacknowledged finding, and only on it: a bucket added to prod without versioning', () => {
     // Act
     const findings = controlTowerFindings('prod', (stack) => {
       new s3.Bucket(stack, 'Unacknowledged', { enforceSSL: true });
