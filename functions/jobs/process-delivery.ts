@@ -23,9 +23,12 @@ export interface ReceivedMessage {
   readonly receiveCount: number;
 }
 
+/** What the worker does with queues: the handler may gather the visibility changes of a batch (BatchVisibility). */
+export type WorkerQueue = Pick<JobQueue, 'send' | 'sendToDeadLetterQueue' | 'hideFor'>;
+
 export interface WorkerDependencies {
   readonly repository: JobRepository;
-  readonly queue: JobQueue;
+  readonly queue: WorkerQueue;
   readonly services: JobServices;
   readonly retryDefaults: RetryPolicy;
   readonly timings: Omit<DeliveryTimings, 'leaseMs'>;

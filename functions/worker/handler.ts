@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
+import { BatchVisibility } from '../jobs/adapters/batch-visibility.ts';
 import { JobQueue } from '../jobs/adapters/job-queue.ts';
 import { JobRepository } from '../jobs/adapters/job-repository.ts';
 import { processDelivery, type DeliveryOutcome } from '../jobs/process-delivery.ts';
@@ -53,8 +54,14 @@ function record(recorder: JobMetricsRecorder, type: string, outcome: DeliveryOut
 export async function main(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   metrics.captureColdStartMetric(context.functionName);
   const limit = pLimit(config.concurrencyPerBatch);
+  const visibility = new BatchVisibility(platform.queue);
   const dependencies = {
     ...platform,
+    queue: {
+      send: platform.queue.send.bind(platform.queue),
+      sendToDeadLetterQueue: platform.queue.sendToDeadLetterQueue.bind(platform.queue),
+      hideFor: visibility.hideFor.bind(visibility),
+    },
     invocation: { timeoutMs: config.timeoutSeconds * 1000, remainingMs: () => context.getRemainingTimeInMillis() },
   };
   const recorder = new JobMetricsRecorder();
@@ -102,7 +109,12 @@ export async function main(event: SQSEvent, context: Context): Promise<SQSBatchR
     });
   const processor = new BatchProcessor(EventType.SQS);
   try {
-    return await processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+    const response = await processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+    // Before the response: the records it reports failed must already be hidden for their backoff.
+    const notApplied = await visibility.flush();
+    if (notApplied > 0)
+      logger.warn('visibility changes not applied: those messages come back after the queue visibility timeout', { notApplied });
+    return response;
   } finally {
     recorder.publish(metrics);
     if (malformed > 0) {

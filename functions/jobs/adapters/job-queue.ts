@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   GetQueueAttributesCommand,
   SendMessageBatchCommand,
@@ -17,9 +18,20 @@ export interface QueueDepths {
   readonly deadLettered: number;
 }
 
-/** SendMessageBatch takes 10 entries (SQS API reference). */
+/** One received message's new visibility timeout. */
+export interface VisibilityChange {
+  readonly receiptHandle: string;
+  readonly seconds: number;
+}
+
+/** SendMessageBatch and ChangeMessageVisibilityBatch take 10 entries (SQS API reference). */
 const SEND_BATCH_MAX = 10;
 const SEND_ROUNDS = 3;
+
+/** A visibility timeout SQS accepts: whole seconds, from 0 to 12 hours. */
+function visibilitySeconds(seconds: number): number {
+  return Math.min(Math.max(0, Math.ceil(seconds)), MAX_VISIBILITY_SECONDS);
+}
 
 /** The job queue and its dead-letter queue, as the functions use them. */
 export class JobQueue {
@@ -87,9 +99,39 @@ export class JobQueue {
       new ChangeMessageVisibilityCommand({
         QueueUrl: this.queueUrl,
         ReceiptHandle: receiptHandle,
-        VisibilityTimeout: Math.min(Math.max(0, Math.ceil(seconds)), MAX_VISIBILITY_SECONDS),
+        VisibilityTimeout: visibilitySeconds(seconds),
       }),
     );
+  }
+
+  /**
+   * Changes the visibility of received messages ten to a call (one request is billed per call,
+   * however many entries it holds); returns how many changes SQS did not apply. Such a message
+   * comes back when its current visibility timeout ends instead: later, never lost.
+   */
+  async hideMany(changes: readonly VisibilityChange[]): Promise<number> {
+    let notApplied = 0;
+    await Promise.all(
+      Array.from({ length: Math.ceil(changes.length / SEND_BATCH_MAX) }, (_, index) => index * SEND_BATCH_MAX).map(async (start) => {
+        const chunk = changes.slice(start, start + SEND_BATCH_MAX);
+        try {
+          const { Failed = [] } = await this.sqs.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: this.queueUrl,
+              Entries: chunk.map(({ receiptHandle, seconds }, offset) => ({
+                Id: String(offset),
+                ReceiptHandle: receiptHandle,
+                VisibilityTimeout: visibilitySeconds(seconds),
+              })),
+            }),
+          );
+          notApplied += Failed.length;
+        } catch {
+          notApplied += chunk.length;
+        }
+      }),
+    );
+    return notApplied;
   }
 
   async depths(): Promise<QueueDepths> {
