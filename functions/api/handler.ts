@@ -45,7 +45,7 @@ const submitDependencies = {
   ...(longJobs === undefined ? {} : { longJobs }),
 };
 
-async function route(event: ApiEvent): Promise<ApiResult> {
+async function route(event: ApiEvent, requestId: string): Promise<ApiResult> {
   const routeKey = event.routeKey as ApiRouteKey;
   if (routeKey === 'GET /health') {
     try {
@@ -78,14 +78,19 @@ async function route(event: ApiEvent): Promise<ApiResult> {
       for (const outcome of outcomes)
         if (outcome.status === 202 && outcome.job !== undefined) recorder.record(outcome.job.type, JOB_METRICS.submitted);
       recorder.publish(metrics);
-      const refused = outcomes.filter((outcome) => outcome.status >= 400);
+      const refused = outcomes.filter((outcome) => outcome.status >= 400 && outcome.status < 500);
       if (refused.length > 0) logger.info('batch items refused', { refused: refused.map(({ index, status }) => ({ index, status })) });
+      const failed = outcomes.filter((outcome) => outcome.status >= 500);
+      if (failed.length > 0)
+        logger.error('batch items not accepted', {
+          items: failed.map(({ index, status, error }) => ({ index, status, cause: error?.cause ?? error })),
+        });
       return json(200, {
         items: outcomes.map(({ index, status, job, error }) => ({
           index,
           status,
           ...(job === undefined ? {} : { job: toJobResource(job) }),
-          ...(error === undefined ? {} : errorBody(error)),
+          ...(error === undefined ? {} : errorBody(error, status === 500 ? requestId : undefined)),
         })),
       });
     }
@@ -112,7 +117,7 @@ async function route(event: ApiEvent): Promise<ApiResult> {
 export async function main(event: ApiEvent, context: Context): Promise<ApiResult> {
   metrics.captureColdStartMetric(context.functionName);
   try {
-    return await route(event);
+    return await route(event, context.awsRequestId);
   } catch (error) {
     const { result, unexpected } = errorResponse(error, context.awsRequestId);
     if (unexpected) logger.error('request failed', { error });

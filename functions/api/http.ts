@@ -92,8 +92,19 @@ export function jsonBody(event: ApiEvent, maxBytes = MAX_BODY_BYTES): unknown {
 }
 
 /** The `{"error": {code, message, details?}}` body of an API error. */
-export function errorBody(error: ApiError): { error: { code: string; message: string; details?: readonly FieldProblem[] } } {
-  return { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } };
+/** The `{"error"}` body of an API error; `requestId` names the logged request, for errors on-call must look up. */
+export function errorBody(
+  error: ApiError,
+  requestId?: string,
+): { error: { code: string; message: string; details?: readonly FieldProblem[]; requestId?: string } } {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+      ...(requestId === undefined ? {} : { requestId }),
+    },
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { ApiError, PayloadTooLargeError, UnavailableError, ValidationError } from './domain/errors.ts';
+import { isRetryableDependencyError } from './adapters/dependency-errors.ts';
+import { ApiError, InternalError, PayloadTooLargeError, UnavailableError, ValidationError } from './domain/errors.ts';
 import type { Job } from './domain/job.ts';
 import { MAX_SUBMISSION_BYTES, submissionHash, validateIdempotencyKey, type Submission } from './domain/submission.ts';
 import { findJobType } from './domain/registry.ts';
@@ -10,7 +11,7 @@ export const MAX_BATCH_JOBS = 100;
 /** One slot of a batch answer, in request order. */
 export interface BatchItemOutcome {
   readonly index: number;
-  /** 202 created, 200 an idempotent replay, 4xx this item is refused, 503 this item was not accepted (safe to retry). */
+  /** 202 created, 200 an idempotent replay, 4xx this item is refused, 503 this item was not accepted (safe to retry), 500 not accepted and a retry will not help. */
   readonly status: number;
   readonly job?: Job;
   readonly error?: ApiError;
@@ -24,9 +25,20 @@ interface Pending {
   job?: Job;
 }
 
+/** An item's refusal: its own 4xx, 503 when a retry can fix the dependency's failure, 500 otherwise (as a single submit answers). */
 function refused(index: number, error: unknown): BatchItemOutcome {
   const known =
-    error instanceof ApiError ? error : new UnavailableError('This job could not be accepted; retry it', undefined, { cause: error });
+    error instanceof ApiError
+      ? error
+      : isRetryableDependencyError(error)
+        ? new UnavailableError('This job could not be accepted; retry it', undefined, { cause: error })
+        : new InternalError(
+            'This job could not be accepted: an unexpected error, logged with the request id; a retry will not help',
+            undefined,
+            {
+              cause: error,
+            },
+          );
   return { index, status: known.status, error: known };
 }
 

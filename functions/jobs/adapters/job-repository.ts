@@ -25,6 +25,7 @@ import {
   type ItemKey,
   type JobRef,
 } from './job-keys.ts';
+import { isRetryableDependencyError } from './dependency-errors.ts';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.ts';
 import { decodeListCursor, encodeListCursor, mergeShardPages, type ShardPage } from './sharded-listing.ts';
 
@@ -323,8 +324,9 @@ export class JobRepository {
   }
 
   /**
-   * Sends write requests 25 at a time, re-sending what DynamoDB hands back unprocessed. With
-   * `mustFinish` it throws when some remain; otherwise it returns them.
+   * Sends write requests 25 at a time, re-sending what DynamoDB hands back unprocessed or failed
+   * for a reason a retry can fix. With `mustFinish` it throws when some remain; otherwise it
+   * returns them. A call refused for good is thrown at once.
    */
   private async writeAll(requests: WriteRequest[], mustFinish = true): Promise<WriteRequest[]> {
     let pending = requests;
@@ -342,6 +344,9 @@ export class JobRepository {
         if (result.status === 'rejected') left.push(...(chunks[index] ?? []));
         else left.push(...((result.value.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[]));
       });
+      // A call refused for good (AccessDenied, a validation error) fails the same way again.
+      const permanent = results.find((result) => result.status === 'rejected' && !isRetryableDependencyError(result.reason));
+      if (permanent?.status === 'rejected') throw permanent.reason;
       pending = left;
     }
     if (mustFinish && left.length > 0) throw new UnavailableError(`${left.length} table writes were not processed; retry later`);

@@ -7,7 +7,8 @@ export type ApiErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
 
 export interface FieldProblem {
   readonly path: string;
@@ -67,6 +68,15 @@ export class ConflictError extends ApiError {
 export class UnavailableError extends ApiError {
   readonly status = 503;
   readonly code = 'UNAVAILABLE';
+}
+
+/**
+ * Something failed that no retry can fix (a permanent AWS error such as AccessDenied, a bug):
+ * used where an error must be answered in place, as in one slot of a batch.
+ */
+export class InternalError extends ApiError {
+  readonly status = 500;
+  readonly code = 'INTERNAL';
 }
 
 /**

@@ -8,6 +8,7 @@ import { UnavailableError } from '../../../functions/jobs/domain/errors.ts';
 import { parseJobMessage } from '../../../functions/jobs/domain/job-message.ts';
 import { JobQueue } from '../../../functions/jobs/adapters/job-queue.ts';
 import { JobRepository } from '../../../functions/jobs/adapters/job-repository.ts';
+import { submitJobs } from '../../../functions/jobs/submit-batch.ts';
 import { submitJob, type SubmitDependencies } from '../../../functions/jobs/submit-job.ts';
 import { FACTORY_NOW, FACTORY_OWNER } from '../../helpers/job-factory.ts';
 
@@ -211,5 +212,55 @@ describe('submitJob when a dependency refuses the call for good', () => {
 
     // Assess
     expect(errorResponse(error, 'request-2').result.statusCode).toBe(500);
+  });
+});
+
+describe('submitJobs (POST /jobs/batch) when the table fails the batch write', () => {
+  beforeEach(() => {
+    documents.reset();
+    sqs.reset();
+  });
+
+  const batch = {
+    jobs: [
+      { type: 'echo', payload: { n: 0 } },
+      { type: 'echo', payload: { n: 1 } },
+    ],
+  };
+
+  it('answers 500 INTERNAL in every slot, not 503 to retry, when the write is denied for good, and sends nothing', async () => {
+    // Prepare
+    documents.on(BatchWriteCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: dynamodb:BatchWriteItem'), {
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    // Act
+    const outcomes = await submitJobs(dependencies(), FACTORY_OWNER, batch);
+
+    // Assess
+    expect(outcomes.map(({ status, error }) => [status, error?.code])).toEqual([
+      [500, 'INTERNAL'],
+      [500, 'INTERNAL'],
+    ]);
+    expect(sqs.calls()).toHaveLength(0);
+  });
+
+  it('answers 503 UNAVAILABLE in every slot when the write is throttled, and sends nothing', async () => {
+    // Prepare
+    documents.on(BatchWriteCommand).rejects(throttled());
+
+    // Act
+    const outcomes = await submitJobs(dependencies(), FACTORY_OWNER, batch);
+
+    // Assess
+    expect(outcomes.map(({ status, error }) => [status, error?.code])).toEqual([
+      [503, 'UNAVAILABLE'],
+      [503, 'UNAVAILABLE'],
+    ]);
+    expect(sqs.calls()).toHaveLength(0);
   });
 });
