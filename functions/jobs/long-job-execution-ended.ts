@@ -1,4 +1,4 @@
-import { markFailed, type LongJobStepDependencies } from './long-job-steps.ts';
+import { markFailed, type LongJobStepDependencies, type MarkFailedResult } from './long-job-steps.ts';
 
 /** How a Step Functions execution can end without the state machine's own MarkFailed having run. */
 export type EndedExecutionStatus = 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -34,14 +34,11 @@ const ENDED: readonly string[] = ['FAILED', 'TIMED_OUT', 'ABORTED'] satisfies En
  * itself failed): the job becomes failed with the reason, unless it already finished. Safe to
  * receive twice, and for executions whose own MarkFailed already ran.
  */
-export async function failEndedExecution(
-  dependencies: LongJobStepDependencies,
-  detail: ExecutionStatusChange,
-): Promise<{ readonly status: string }> {
-  if (!ENDED.includes(detail.status)) return { status: 'ignored' };
+export async function failEndedExecution(dependencies: LongJobStepDependencies, detail: ExecutionStatusChange): Promise<MarkFailedResult> {
+  if (!ENDED.includes(detail.status)) return { status: 'ignored', failedNow: false };
   const reason = `the Step Functions execution ended ${detail.status} before the job finished`;
   const owner = ownerOf(detail.input);
-  if (owner === undefined) return { status: 'no owner in the execution input' };
+  if (owner === undefined) return { status: 'no owner in the execution input', failedNow: false };
   return markFailed(dependencies, {
     jobId: detail.name,
     owner,

@@ -110,18 +110,27 @@ export async function confirmCompleted(dependencies: LongJobStepDependencies, in
 const MAX_ERROR_MESSAGE = 1_000;
 
 /** The state machine caught an error: the job becomes failed with it, unless it already finished. */
+/** The job's status after MarkFailed; `failedNow` when this call failed it (not an earlier one). */
+export interface MarkFailedResult {
+  readonly status: string;
+  readonly failedNow: boolean;
+  readonly type?: string;
+}
+
 export async function markFailed(
   dependencies: LongJobStepDependencies,
   input: JobRef & { readonly error?: { readonly Error?: string; readonly Cause?: string } },
-): Promise<{ readonly status: string }> {
+): Promise<MarkFailedResult> {
   const now = (dependencies.now ?? Date.now)();
   const name = input.error?.Error ?? 'Error';
   const cause = input.error?.Cause ?? '';
   const message = `${name}: ${cause}`.slice(0, MAX_ERROR_MESSAGE);
+  let failedNow = false;
   const job = await updateJob(dependencies.repository, input, (current) => {
-    if (FINISHED_STATUSES.has(current.status)) return undefined;
+    failedNow = !FINISHED_STATUSES.has(current.status);
+    if (!failedNow) return undefined;
     const error: JobError = { message, attempt: Math.max(1, current.attempts), at: new Date(now).toISOString(), run: current.run };
     return failJob(current, error, now, dependencies.retentionDays);
   });
-  return { status: job?.status ?? 'missing' };
+  return { status: job?.status ?? 'missing', failedNow: job !== undefined && failedNow, ...(job === undefined ? {} : { type: job.type }) };
 }

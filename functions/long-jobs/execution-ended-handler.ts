@@ -6,6 +6,8 @@ import { JobRepository } from '../jobs/adapters/job-repository.ts';
 import { failEndedExecution, type ExecutionStatusChange } from '../jobs/long-job-execution-ended.ts';
 import type { LongJobStepDependencies } from '../jobs/long-job-steps.ts';
 import { logger, metrics } from '#powertools';
+import { JOB_METRICS } from '../observability/job-metrics.ts';
+import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
 import { longJobStepsConfig } from './long-job-config.ts';
 
 const config = longJobStepsConfig();
@@ -22,6 +24,13 @@ export async function main(event: ExecutionStatusChangeEvent, context: Context):
   logger.appendKeys({ jobId: event.detail.name });
   const result = await failEndedExecution(dependencies, event.detail);
   logger.info(`long-job execution ended ${event.detail.status}`, { result });
+  // Counted only when this function failed the job: when the state machine's MarkFailed ran
+  // first, the steps function counted it.
+  if (result.failedNow && result.type !== undefined) {
+    const recorder = new JobMetricsRecorder();
+    recorder.record(result.type, JOB_METRICS.failed);
+    recorder.publish(metrics);
+  }
   return result;
 }
 

@@ -174,6 +174,8 @@ describe.skipIf(!redisUp)('long-running jobs (Step Functions + Fargate twin, Red
     expect(text).toMatch(/^jobs_job_started_total\{[^}]*job_type="report"[^}]*\} [1-9]/m);
     expect(text).toMatch(/^jobs_job_completed_total\{[^}]*job_type="report"[^}]*\} [1-9]/m);
     expect(text).toMatch(/^jobs_job_duration_milliseconds_count\{[^}]*job_type="report"[^}]*\} [1-9]/m);
+    // The stopped execution's job, failed by the execution-ended function (the state machine never got to MarkFailed).
+    expect(text).toMatch(/^jobs_job_failed_total\{[^}]*job_type="report"[^}]*\} 1$/m);
   });
 });
 
