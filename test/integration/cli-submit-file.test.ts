@@ -3,26 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli, type CliIo } from '../../local/cli/program.ts';
 import type { FileJobOutcome } from '../../local/cli/submit-file.ts';
 import { localDescriptorPath } from '../../local/platform.ts';
 import { ApiClient } from './support/api-client.ts';
+import { jobsCli as jobsCliOn } from './support/jobs-cli.ts';
 
 const { apiUrl } = inject('platform');
 
-async function jobsCli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    out: (text) => (out += text),
-    err: (text) => (err += text),
-    confirm: async () => false,
-    interactive: false,
-    liveOutput: false,
-  };
-  const code = await runCli(['--platform-file', localDescriptorPath('itest'), ...args], io);
-  return { code, out, err };
-}
+/** Runs `jobs …` against the suite's shared platform. */
+const jobsCli = (...args: string[]) => jobsCliOn(localDescriptorPath('itest'), ...args);
 
 describe('jobs submit --file', () => {
   let dir: string;

@@ -3,29 +3,14 @@ import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli, type CliIo } from '../../local/cli/program.ts';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../local/platform.ts';
 import { COUNTED_COMPLETIONS_ENV } from './support/debug-logs.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
+import { jobsCli } from './support/jobs-cli.ts';
 import { LocalQueue } from './support/queues.ts';
 import { localCallerArn } from '../../local/api-gateway.ts';
 
 const shared = inject('platform');
-
-/** Runs `jobs …` in-process against this file's platform and captures what it prints. */
-async function jobsCli(platformFile: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    out: (text) => (out += text),
-    err: (text) => (err += text),
-    confirm: async () => false,
-    interactive: false,
-    liveOutput: false,
-  };
-  const code = await runCli(['--platform-file', platformFile, ...args], io);
-  return { code, out, err };
-}
 
 /**
  * On-call drills on a platform of their own: SQS gives up on a message after 2 receives and

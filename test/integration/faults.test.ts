@@ -65,7 +65,9 @@ describe.concurrent('fault drills on the local platform', () => {
       const platform = await startDrillPlatform('kill', {}, log);
       try {
         const api = new ApiClient(platform.apiUrl);
-        const { accepted } = await submitAll(api, sleepers(30, 3_000), { concurrency: 4 });
+        // Six batches for two environments: listing the jobs takes seconds on a busy machine, so
+        // the work must outlast the look that finds it running, or the kill hits idle processes.
+        const { accepted } = await submitAll(api, sleepers(60, 3_000), { concurrency: 4 });
         const workerName = resourceNames(platform.environment.name).workerFunction;
         // Jobs running, and worker processes up: on a busy machine an environment past its
         // timeout is stopped and the next one starts only with the next batch.
