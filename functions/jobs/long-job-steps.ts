@@ -109,7 +109,6 @@ export async function confirmCompleted(dependencies: LongJobStepDependencies, in
 /** Error text kept on the job: Step Functions causes can be whole stack traces or task descriptions. */
 const MAX_ERROR_MESSAGE = 1_000;
 
-/** The state machine caught an error: the job becomes failed with it, unless it already finished. */
 /** The job's status after MarkFailed; `failedNow` when this call failed it (not an earlier one). */
 export interface MarkFailedResult {
   readonly status: string;
@@ -117,6 +116,7 @@ export interface MarkFailedResult {
   readonly type?: string;
 }
 
+/** The state machine caught an error: the job becomes failed with it, unless it already finished. */
 export async function markFailed(
   dependencies: LongJobStepDependencies,
   input: JobRef & { readonly error?: { readonly Error?: string; readonly Cause?: string } },
