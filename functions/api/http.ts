@@ -4,12 +4,11 @@ import {
   type FieldProblem,
   InvalidJsonError,
   PayloadTooLargeError,
-  UnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../jobs/domain/errors.ts';
 import { MAX_SUBMISSION_BYTES } from '../jobs/domain/submission.ts';
-import { isRetryableDependencyError } from '../jobs/adapters/dependency-errors.ts';
+import { asApiError } from '../jobs/adapters/dependency-errors.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 export type ApiResult = APIGatewayProxyResultV2 & { statusCode: number; headers: Record<string, string>; body: string };
@@ -113,16 +112,10 @@ export function errorBody(
  * so clients stop retrying what cannot succeed and on-call can find the cause.
  */
 export function errorResponse(error: unknown, requestId: string): { result: ApiResult; unexpected: boolean } {
-  const known =
-    error instanceof ApiError
-      ? error
-      : isRetryableDependencyError(error)
-        ? new UnavailableError('A dependency did not answer; retry later')
-        : undefined;
-  if (known === undefined) {
-    const body = { error: { code: 'INTERNAL', message: `Unexpected error; it has been logged with request id ${requestId}`, requestId } };
-    return { result: json(500, body), unexpected: true };
-  }
-  const body = errorBody(known);
+  const known = asApiError(error, {
+    unavailable: 'A dependency did not answer; retry later',
+    internal: `Unexpected error; it has been logged with request id ${requestId}`,
+  });
+  const body = errorBody(known, known.status === 500 ? requestId : undefined);
   return { result: json(known.status, body, known.status === 503 ? { 'retry-after': '1' } : {}), unexpected: known.status >= 500 };
 }

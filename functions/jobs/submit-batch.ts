@@ -1,5 +1,5 @@
-import { isRetryableDependencyError } from './adapters/dependency-errors.ts';
-import { ApiError, InternalError, PayloadTooLargeError, UnavailableError, ValidationError } from './domain/errors.ts';
+import { asApiError } from './adapters/dependency-errors.ts';
+import { PayloadTooLargeError, UnavailableError, ValidationError, type ApiError } from './domain/errors.ts';
 import type { Job } from './domain/job.ts';
 import { MAX_SUBMISSION_BYTES, submissionHash, validateIdempotencyKey, type Submission } from './domain/submission.ts';
 import { findJobType } from './domain/registry.ts';
@@ -27,18 +27,10 @@ interface Pending {
 
 /** An item's refusal: its own 4xx, 503 when a retry can fix the dependency's failure, 500 otherwise (as a single submit answers). */
 function refused(index: number, error: unknown): BatchItemOutcome {
-  const known =
-    error instanceof ApiError
-      ? error
-      : isRetryableDependencyError(error)
-        ? new UnavailableError('This job could not be accepted; retry it', undefined, { cause: error })
-        : new InternalError(
-            'This job could not be accepted: an unexpected error, logged with the request id; a retry will not help',
-            undefined,
-            {
-              cause: error,
-            },
-          );
+  const known = asApiError(error, {
+    unavailable: 'This job could not be accepted; retry it',
+    internal: 'This job could not be accepted: an unexpected error, logged with the request id; a retry will not help',
+  });
   return { index, status: known.status, error: known };
 }
 

@@ -1,3 +1,5 @@
+import { ApiError, InternalError, UnavailableError } from '../domain/errors.ts';
+
 /**
  * Error codes the AWS SDK itself retries as throttling (`@smithy/service-error-classification`);
  * SQS answers `RequestThrottled` with a 403, so the name counts, not only the status.
@@ -46,4 +48,16 @@ export function isRetryableDependencyError(error: unknown): boolean {
     $fault === 'server' ||
     $retryable !== undefined
   );
+}
+
+/**
+ * The API error an error is answered with: an `ApiError` as it is; a dependency failure a retry
+ * can fix as `503` (safe to resend); anything else as `500 INTERNAL` (a retry will not help).
+ * The same mapping serves a whole request and one slot of a batch, each with its own wording.
+ */
+export function asApiError(error: unknown, messages: { readonly unavailable: string; readonly internal: string }): ApiError {
+  if (error instanceof ApiError) return error;
+  return isRetryableDependencyError(error)
+    ? new UnavailableError(messages.unavailable, undefined, { cause: error })
+    : new InternalError(messages.internal, undefined, { cause: error });
 }

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { JobMessage } from '../domain/job-message.ts';
 import { MAX_VISIBILITY_SECONDS } from '../domain/retry-delay.ts';
+import { chunksOf } from './chunks.ts';
 
 export interface QueueDepths {
   /** Messages waiting to be received (including those waiting out a backoff: delayed). */
@@ -53,10 +54,10 @@ export class JobQueue {
    */
   async sendMany(messages: readonly { readonly message: JobMessage; readonly delaySeconds: number }[]): Promise<boolean[]> {
     const sent = messages.map(() => false);
-    const chunks = Array.from({ length: Math.ceil(messages.length / SEND_BATCH_MAX) }, (_, index) => index * SEND_BATCH_MAX);
+    const indexed = messages.map((entry, index) => ({ ...entry, index }));
     await Promise.all(
-      chunks.map(async (start) => {
-        let pending = messages.slice(start, start + SEND_BATCH_MAX).map((entry, offset) => ({ ...entry, index: start + offset }));
+      chunksOf(indexed, SEND_BATCH_MAX).map(async (chunk) => {
+        let pending = chunk;
         for (let round = 0; pending.length > 0 && round < SEND_ROUNDS; round += 1) {
           try {
             const { Failed = [] } = await this.sqs.send(
@@ -112,8 +113,7 @@ export class JobQueue {
   async hideMany(changes: readonly VisibilityChange[]): Promise<number> {
     let notApplied = 0;
     await Promise.all(
-      Array.from({ length: Math.ceil(changes.length / SEND_BATCH_MAX) }, (_, index) => index * SEND_BATCH_MAX).map(async (start) => {
-        const chunk = changes.slice(start, start + SEND_BATCH_MAX);
+      chunksOf(changes, SEND_BATCH_MAX).map(async (chunk) => {
         try {
           const { Failed = [] } = await this.sqs.send(
             new ChangeMessageVisibilityBatchCommand({

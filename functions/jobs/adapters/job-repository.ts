@@ -26,6 +26,7 @@ import {
   type JobRef,
 } from './job-keys.ts';
 import { isRetryableDependencyError } from './dependency-errors.ts';
+import { chunksOf } from './chunks.ts';
 import { JOB_TABLE_SCHEMA } from './job-table-schema.ts';
 import { decodeListCursor, encodeListCursor, mergeShardPages, type ShardPage } from './sharded-listing.ts';
 
@@ -333,9 +334,7 @@ export class JobRepository {
     let left: WriteRequest[] = [];
     for (let round = 0; pending.length > 0 && round < BATCH_ROUNDS; round += 1) {
       if (round > 0) await pause(round);
-      const chunks = Array.from({ length: Math.ceil(pending.length / BATCH_WRITE_MAX) }, (_, index) =>
-        pending.slice(index * BATCH_WRITE_MAX, (index + 1) * BATCH_WRITE_MAX),
-      );
+      const chunks = chunksOf(pending, BATCH_WRITE_MAX);
       const results = await Promise.allSettled(
         chunks.map((chunk) => this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: chunk } }))),
       );
