@@ -99,7 +99,16 @@ export async function runLoad(
   label: string,
   offer: Offer,
   onProgress: (progress: LoadRunProgress) => void,
-  { jobAt = mixedJob, settleTimeoutMs = 180_000 }: { jobAt?: (index: number) => MixedJob; settleTimeoutMs?: number } = {},
+  {
+    jobAt = mixedJob,
+    settleTimeoutMs = 180_000,
+    onSubmitted,
+  }: {
+    jobAt?: (index: number) => MixedJob;
+    settleTimeoutMs?: number;
+    /** Called when every submission has been answered, before the polling for terminal jobs starts. */
+    onSubmitted?: () => void;
+  } = {},
 ): Promise<LoadRunResult> {
   const caller = new BenchCaller(apiUrl, `bench-${label}-${Date.now()}`);
   const total = offer.kind === 'rate' ? offer.perSecond * offer.seconds : offer.count;
@@ -173,6 +182,7 @@ export async function runLoad(
     );
   }
   const submitSeconds = (performance.now() - startedAt) / 1000;
+  onSubmitted?.();
 
   const deadline = Date.now() + settleTimeoutMs;
   while (terminal < kinds.size) {
