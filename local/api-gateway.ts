@@ -29,7 +29,8 @@ const routes: CompiledRoute[] = API_ROUTES.map((routeKey) => {
   return { routeKey, method, pattern: new RegExp(`^${source}$`), parameters };
 });
 
-function match(method: string, path: string): { routeKey: string; pathParameters?: Record<string, string> } | undefined {
+/** The API route a request path matches, as API Gateway would pick it; throws on a malformed percent-escape. */
+export function matchRoute(method: string, path: string): { routeKey: string; pathParameters?: Record<string, string> } | undefined {
   for (const route of routes) {
     const found = route.method === method ? route.pattern.exec(path) : null;
     if (found === null) continue;
@@ -147,9 +148,9 @@ export async function startApiGateway(
       };
       if (tooLarge) return send(413, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Request Entity Too Large' }));
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-      let matched: ReturnType<typeof match>;
+      let matched: ReturnType<typeof matchRoute>;
       try {
-        matched = match(request.method ?? 'GET', path);
+        matched = matchRoute(request.method ?? 'GET', path);
       } catch {
         // A malformed percent-escape in the path (`/jobs/%E0%A4%A`): the gateway rejects the request itself.
         return send(400, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Bad Request' }));

@@ -9,6 +9,7 @@ import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/domai
 import { ENVIRONMENTS, validateEnvironment, type EnvironmentConfig } from '../lib/config/environments.ts';
 import { functionDeclarations } from '../lib/config/function-declarations.ts';
 import { resourceNames } from '../lib/config/resource-names.ts';
+import { openApiDocument } from '../functions/api/openapi.ts';
 import { CALLER_HEADER, startApiGateway, type ApiGatewayResult } from './api-gateway.ts';
 import { EmfMetrics } from './emf-metrics.ts';
 import { localFunctionSpec, localFunctionSpecs } from './function-environment.ts';
@@ -228,6 +229,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
 
     const gateway = await startApiGateway(options.apiPort ?? 0, (event) => api.invoke<ApiGatewayResult>(event), {
       'GET /metrics': async () => ({ contentType: emfMetrics.registry.contentType, body: await emfMetrics.text() }),
+      // The contract of this environment's API: drill types are in it where the environment allows them.
+      'GET /openapi.json': async () => ({
+        contentType: 'application/json',
+        body: JSON.stringify(openApiDocument({ drillJobTypes: environment.drillJobTypes })),
+      }),
     });
     cleanups.push(() => gateway.close());
     // ...and the API's first SDK calls (clients, connections, DynamoDB Local's query path) go

@@ -20,7 +20,8 @@ export interface Submission {
 // zod/mini ships no messages by default; English ones make `details` readable.
 z.config(z.locales.en());
 
-const envelopeSchema = z.strictObject({
+/** The `POST /jobs` body around the payload; each job type checks its own payload (registry.ts). */
+export const envelopeSchema = z.strictObject({
   type: z.string().check(z.minLength(1), z.maxLength(64)),
   payload: z.record(z.string(), z.unknown()),
   maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(MAX_ATTEMPTS_LIMIT))),
@@ -64,7 +65,7 @@ function unstorable(payload: unknown): FieldProblem[] {
 }
 
 /** `Idempotency-Key`: 1-128 characters of [A-Za-z0-9_.:-] (SPEC §2). */
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 function problems(issues: readonly z.core.$ZodIssue[], prefix: string): FieldProblem[] {
   return issues.map((issue) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobResource, JobStatus } from '../../../functions/jobs/domain/job.ts';
+import type { OpenApiContract } from '../../helpers/openapi-contract.ts';
 
 export interface ApiResponse<T = unknown> {
   readonly status: number;
@@ -10,9 +11,11 @@ export interface ApiResponse<T = unknown> {
 
 /** A caller of the local API: every request carries its identity header. */
 export class ApiClient {
+  /** With `contract`, every answer of a documented route is checked against the OpenAPI document. */
   constructor(
     readonly baseUrl: string,
     readonly caller: string = `caller-${randomUUID()}`,
+    private readonly contract?: OpenApiContract,
   ) {}
 
   async request<T = unknown>(
@@ -26,6 +29,7 @@ export class ApiClient {
       ...(options.body === undefined ? {} : { body: options.body }),
     });
     const text = await response.text();
+    this.contract?.note(method, path, response.status, response.headers, text);
     return { status: response.status, headers: response.headers, body: (text === '' ? undefined : JSON.parse(text)) as T };
   }
 
