@@ -54,8 +54,8 @@ describe('message move tasks on the local SQS server', () => {
     return Number(Attributes?.ApproximateNumberOfMessages);
   }
 
-  /** Sends `count` messages to the source and receives each twice, so SQS dead-letters them all. */
-  async function deadLetter(queues: { source: LocalQueue; deadLetterQueue: LocalQueue }, count: number): Promise<string[]> {
+  /** Sends `count` messages to `source` and receives each twice, so SQS dead-letters them all. */
+  async function deadLetter(source: LocalQueue, count: number): Promise<string[]> {
     const bodies = Array.from({ length: count }, (_, index) => `message ${index} ${randomUUID()}`);
     for (let start = 0; start < count; start += 10) {
       const entries = bodies.slice(start, start + 10).map((body, index) => ({
@@ -63,11 +63,11 @@ describe('message move tasks on the local SQS server', () => {
         MessageBody: body,
         MessageAttributes: { origin: { DataType: 'String', StringValue: body } },
       }));
-      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queues.source.url, Entries: entries }));
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: source.url, Entries: entries }));
     }
     await eventually(`${count} dead letters`, async () => {
-      await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.source.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
-      return (await visibleMessages(queues.deadLetterQueue)) === count ? true : undefined;
+      await sqs.send(new ReceiveMessageCommand({ QueueUrl: source.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+      return (await visibleMessages(source)) === 0 ? true : undefined;
     });
     return bodies;
   }
@@ -115,7 +115,7 @@ describe('message move tasks on the local SQS server', () => {
   it('moves dead letters back to their source queue as new messages with the same bodies and attributes, and lists the task COMPLETED', async () => {
     // Prepare
     const queues = await queueWithDeadLetterQueue();
-    const bodies = await deadLetter(queues, 3);
+    const bodies = await deadLetter(queues.source, 3);
     const deadLetters = await receiveAll(queues.deadLetterQueue, 3);
     const entries = deadLetters.map(({ ReceiptHandle }, index) => ({ Id: String(index), ReceiptHandle, VisibilityTimeout: 0 }));
     await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queues.deadLetterQueue.url, Entries: entries }));
@@ -143,6 +143,24 @@ describe('message move tasks on the local SQS server', () => {
       expect(Number(message.Attributes?.SentTimestamp)).toBeGreaterThanOrEqual(startedAt);
     }
     expect(await visibleMessages(queues.deadLetterQueue)).toBe(0);
+  });
+
+  it('sends each dead letter back to the queue it was dead-lettered from when two queues share the DLQ', async () => {
+    // Prepare
+    const { source, deadLetterQueue } = await queueWithDeadLetterQueue();
+    const otherSource = await createQueue({
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: 1 }),
+    });
+    const bodies = await deadLetter(source, 2);
+    const otherBodies = await deadLetter(otherSource, 3);
+
+    // Act
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueue.arn }));
+    await finishedTask(deadLetterQueue.arn, 'COMPLETED');
+
+    // Assess
+    expect((await receiveAll(source, 2)).map(({ Body }) => Body).sort()).toEqual([...bodies].sort());
+    expect((await receiveAll(otherSource, 3)).map(({ Body }) => Body).sort()).toEqual([...otherBodies].sort());
   });
 
   it('refuses a source queue that is not a DLQ with InvalidParameterValue, and unknown queues with ResourceNotFoundException', async () => {
@@ -177,7 +195,7 @@ describe('message move tasks on the local SQS server', () => {
   it('allows one active task per source queue, cancels a running one, and refuses to cancel it again', async () => {
     // Prepare
     const queues = await queueWithDeadLetterQueue();
-    await deadLetter(queues, 20);
+    await deadLetter(queues.source, 20);
     const { TaskHandle } = await sqs.send(
       new StartMessageMoveTaskCommand({ SourceArn: queues.deadLetterQueue.arn, MaxNumberOfMessagesPerSecond: 1 }),
     );
@@ -218,7 +236,7 @@ describe('message move tasks on the local SQS server', () => {
     // Prepare
     const queues = await queueWithDeadLetterQueue();
     const destination = await createQueue();
-    const bodies = await deadLetter(queues, 20);
+    const bodies = await deadLetter(queues.source, 20);
     const startedAt = Date.now();
 
     // Act
@@ -242,7 +260,7 @@ describe('message move tasks on the local SQS server', () => {
   it('serves start-message-move-task and list-message-move-tasks to the AWS CLI', async () => {
     // Prepare
     const queues = await queueWithDeadLetterQueue();
-    await deadLetter(queues, 2);
+    await deadLetter(queues.source, 2);
     const aws = (...args: string[]) =>
       promisify(execFile)('aws', ['sqs', ...args, '--endpoint-url', shared.endpoints.sqs, '--output', 'json'], {
         env: {
