@@ -13,7 +13,7 @@ export function formatBanner(platform: LocalPlatform, start: { readySeconds: num
     `  region       ${LOCAL_REGION}   (any region and access key reach the same tables and queues)`,
     `  DynamoDB     ${endpoints.dynamodb}   table ${platform.tableName}`,
     `  SQS          ${endpoints.sqs}   queue ${platform.queueUrl}`,
-    `  DLQ          ${platform.deadLetterQueueUrl}`,
+    `  DLQ          ${platform.deadLetterQueueUrl}   ARN ${platform.deadLetterQueueArn}`,
     `  e-mail       ${platform.outboxDir}`,
     ...(platform.longJobs === undefined
       ? []

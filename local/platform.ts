@@ -130,6 +130,8 @@ export interface LocalPlatform {
   readonly tableName: string;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** The DLQ's ARN: the `SourceArn` of a DLQ redrive (`aws sqs start-message-move-task`). */
+  readonly deadLetterQueueArn: string;
   readonly outboxDir: string;
   /** The long-job twin (Redis, output bucket, state machine), or undefined when it is off. */
   readonly longJobs: Omit<LocalLongJobs, 'stop' | 'apiEnv'> | undefined;
@@ -320,6 +322,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       tableName: names.table,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      deadLetterQueueArn: queues.deadLetterQueueArn,
       outboxDir,
       longJobs:
         longJobs === undefined

@@ -11,51 +11,16 @@
  *   and messages that were in flight become visible again at once, as after a consumer crash;
  * - queue counters as SQS reports them: fauxqs moves a message whose visibility ran out (such as one
  *   received with `VisibilityTimeout=0`) back to the visible ones only on the queue's next receive,
- *   so `GetQueueAttributes` first settles those timers.
+ *   so `GetQueueAttributes` first settles those timers;
+ * - the message move tasks behind the console's "Start DLQ redrive" (`sqs-move-tasks.ts`).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { buildApp } from 'fauxqs';
 import type { RunningService } from './dynamodb-local.ts';
+import { fauxqsModule, type FauxqsPersistence, type FauxqsSqsStoreClass } from './fauxqs-internals.ts';
 import { ensurePortFree } from './ports.ts';
-import { PrerequisiteError } from './prerequisite-error.ts';
+import { serveMessageMoveTasks } from './sqs-move-tasks.ts';
 
-interface FauxqsQueue {
-  url: string;
-  persistence: unknown;
-  readonly inflightMessages: Map<string, unknown>;
-  changeVisibility(receiptHandle: string, timeoutSeconds: number): void;
-}
-interface FauxqsSqsStore {
-  host: string;
-  persistence: unknown;
-  readonly queues: Map<string, FauxqsQueue>;
-  allQueues(): Iterable<FauxqsQueue>;
-  processAllTimers(): void;
-}
-interface FauxqsPersistence {
-  readonly db: { prepare(sql: string): { run(...values: unknown[]): unknown } };
-  load(sqsStore: unknown, snsStore: unknown, s3Store: unknown): void;
-  updateMessageReady(messageId: string): void;
-  close(): void;
-}
 type Stores = NonNullable<NonNullable<Parameters<typeof buildApp>[0]>['stores']>;
-
-/** The installed fauxqs package; its `exports` hide package.json from `require.resolve`. */
-function fauxqsDist(): string {
-  const require = createRequire(import.meta.url);
-  for (const dir of require.resolve.paths('fauxqs') ?? []) {
-    if (existsSync(join(dir, 'fauxqs', 'dist', 'app.js'))) return join(dir, 'fauxqs', 'dist');
-  }
-  throw new PrerequisiteError("The fauxqs package is not installed: run 'npm install'");
-}
-
-/** A module of fauxqs that its package does not export (the same file its `app.js` imports). */
-async function fauxqsModule<T>(path: string): Promise<T> {
-  return (await import(pathToFileURL(join(fauxqsDist(), path)).href)) as T;
-}
 
 export interface SqsLocalOptions {
   /**
@@ -79,7 +44,7 @@ async function openPersistence(dataDir: string): Promise<FauxqsPersistence> {
 export async function startSqsLocal(port: number, options: SqsLocalOptions = {}): Promise<RunningService> {
   if (port !== 0) await ensurePortFree(port, 'the SQS server (fauxqs)', 'SQS_PORT');
   const [{ SqsStore }, { SnsStore }, { S3Store }] = await Promise.all([
-    fauxqsModule<{ SqsStore: new () => FauxqsSqsStore }>('./sqs/sqsStore.js'),
+    fauxqsModule<{ SqsStore: FauxqsSqsStoreClass }>('./sqs/sqsStore.js'),
     fauxqsModule<{ SnsStore: new () => { persistence: unknown } }>('./sns/snsStore.js'),
     fauxqsModule<{ S3Store: new () => { persistence: unknown } }>('./s3/s3Store.js'),
   ]);
@@ -107,6 +72,7 @@ export async function startSqsLocal(port: number, options: SqsLocalOptions = {})
   app.addHook('onRequest', async (request) => {
     if (request.headers['x-amz-target'] === 'AmazonSQS.GetQueueAttributes') sqsStore.processAllTimers();
   });
+  serveMessageMoveTasks(app, sqsStore, SqsStore.createMessage);
   if (persistence !== undefined) app.addHook('preClose', () => persistence.close());
   await app.listen({ port, host: '127.0.0.1' });
   const address = app.server.address();

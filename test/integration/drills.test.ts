@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListMessageMoveTasksCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../local/platform.ts';
 import { COUNTED_COMPLETIONS_ENV } from './support/debug-logs.ts';
@@ -9,6 +10,7 @@ import { ApiClient, eventually } from './support/api-client.ts';
 import { jobsCli } from './support/jobs-cli.ts';
 import { LocalQueue } from './support/queues.ts';
 import { localCallerArn } from '../../local/api-gateway.ts';
+import { localClientConfig } from '../../local/services/local-aws.ts';
 
 const shared = inject('platform');
 
@@ -22,6 +24,7 @@ describe('on-call drills', () => {
   let platformFile: string;
   let api: ApiClient;
   let deadLetterQueue: LocalQueue;
+  let sqs: SQSClient;
   const completions = new Map<string, number>();
 
   beforeAll(async () => {
@@ -42,10 +45,12 @@ describe('on-call drills', () => {
     });
     api = new ApiClient(platform.apiUrl, 'local-user');
     deadLetterQueue = new LocalQueue(platform.endpoints.sqs, platform.deadLetterQueueUrl);
+    sqs = new SQSClient(localClientConfig(platform.endpoints.sqs));
   });
 
   afterAll(async () => {
     deadLetterQueue.close();
+    sqs.destroy();
     await platform.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -98,6 +103,35 @@ describe('on-call drills', () => {
       expect(job.errorHistory.map((error) => error.run)).toEqual([1, 1]);
     }
     expect((await readdir(platform.outboxDir)).sort()).toEqual(ids.map((id) => `${id}.json`).sort());
+  });
+
+  it('completes poison jobs as run 2 once a DLQ redrive (StartMessageMoveTask, as the console sends it) moves them back', async () => {
+    // Prepare
+    await breakOutbox();
+    const submitted = await Promise.all(
+      [1, 2].map((index) =>
+        api.submit({ type: 'email', payload: { to: `console${index}@example.com`, subject: 'Hi', body: 'Hello' }, maxAttempts: 2 }),
+      ),
+    );
+    const ids = submitted.map(({ body }) => body.jobId);
+    for (const id of ids) await api.waitFor(id, 'failed');
+    await eventually('2 dead letters', async () => ((await deadLetterQueue.findJobs(ids)).size === 2 ? true : undefined));
+    await fixOutbox();
+
+    // Act
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: platform.deadLetterQueueArn }));
+
+    // Assess
+    for (const id of ids) {
+      const { job } = await api.waitFor(id, 'completed');
+      expect(job).toMatchObject({ run: 2, attempts: 1 });
+      expect(job.errorHistory.map((error) => error.run)).toEqual([1, 1]);
+    }
+    const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: platform.deadLetterQueueArn }));
+    expect(Results[0]?.Status).toBe('COMPLETED');
+    expect(Results[0]?.ApproximateNumberOfMessagesMoved).toBeGreaterThanOrEqual(2);
+    expect(ids.map((id) => completions.get(id))).toEqual([1, 1]);
+    expect(await deadLetterQueue.findJobs(ids)).toEqual(new Set());
   });
 
   it('redrives 200 failed jobs at once: all complete and none runs twice', async () => {
