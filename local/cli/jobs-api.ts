@@ -1,91 +1,77 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import {
+  JobsApiError,
+  JobsClient,
+  NetworkError,
+  type BatchOutcome,
+  type JobPage,
+  type ListQuery,
+} from '../../clients/typescript/src/index.ts';
 import type { JobResource } from '../../functions/jobs/domain/job.ts';
-import { CALLER_HEADER } from '../api-gateway.ts';
-import { CliError, exitCodeOfStatus } from './cli-error.ts';
+import { CliError, EXIT, exitCodeOfStatus } from './cli-error.ts';
 import type { Target } from './target.ts';
 
-/** One slot of a `POST /jobs/batch` answer. */
-export interface BatchItemResult {
-  index: number;
-  status: number;
-  job?: JobResource;
-  error?: { code: string; message: string; details?: { path: string; message: string }[] };
+export type BatchItemResult = BatchOutcome;
+export type { JobPage };
+
+/** The client's error as the CLI reports it: one line (plus failing fields) and its exit code. */
+function cliErrorOf(error: unknown, target: Target): unknown {
+  if (error instanceof NetworkError)
+    return new CliError(
+      `Cannot reach ${target.description}: ${error.cause instanceof Error ? error.cause.message : error.message}`,
+      EXIT.unavailable,
+    );
+  if (!(error instanceof JobsApiError)) return error;
+  const details = error.details.map((detail) => `\n  ${detail.path}: ${detail.message}`).join('');
+  const message = error.code === undefined ? error.message : `${error.code}: ${error.message}${details}`;
+  return new CliError(message, exitCodeOfStatus(error.status));
 }
 
-export interface JobPage {
-  items: JobResource[];
-  nextCursor: string | null;
-}
-
-/** The platform's HTTP API as the CLI uses it; requests to AWS are signed with SigV4. */
+/**
+ * The platform's API as the CLI uses it: the TypeScript client (clients/typescript), which signs
+ * requests to AWS and retries what is safe, with its errors turned into the CLI's exit codes.
+ */
 export class JobsApi {
-  private readonly signer: SignatureV4 | undefined;
+  private readonly client: JobsClient;
 
   constructor(private readonly target: Target) {
-    this.signer = target.signRequests
-      ? new SignatureV4({ service: 'execute-api', region: target.region, credentials: defaultProvider(), sha256: Sha256 })
-      : undefined;
+    this.client = new JobsClient({
+      baseUrl: target.apiUrl,
+      ...(target.signRequests ? { region: target.region } : {}),
+      ...(target.caller === undefined ? {} : { caller: target.caller }),
+    });
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
-    const url = new URL(`${this.target.apiUrl}${path}`);
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    let headers: Record<string, string> = { host: url.host, ...extraHeaders };
-    if (text !== undefined) headers['content-type'] = 'application/json';
-    if (this.target.caller !== undefined) headers[CALLER_HEADER] = this.target.caller;
-    if (this.signer !== undefined) {
-      const signed = await this.signer.sign({
-        method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers,
-        ...(text === undefined ? {} : { body: text }),
-      });
-      headers = signed.headers as Record<string, string>;
-    }
-    let response: Response;
+  private async call<T>(request: (client: JobsClient) => Promise<T>): Promise<T> {
     try {
-      response = await fetch(url, { method, headers, ...(text === undefined ? {} : { body: text }) });
+      return await request(this.client);
     } catch (error) {
-      throw new CliError(`Cannot reach ${this.target.description}: ${(error as Error).message}`, 5);
+      throw cliErrorOf(error, this.target);
     }
-    const raw = await response.text();
-    const parsed = raw === '' ? undefined : (JSON.parse(raw) as unknown);
-    if (!response.ok) {
-      const error = parsed as
-        { error?: { code?: string; message?: string; details?: { path: string; message: string }[] }; message?: string } | undefined;
-      const details = error?.error?.details?.map((detail) => `\n  ${detail.path}: ${detail.message}`).join('') ?? '';
-      const message = error?.error === undefined ? (error?.message ?? raw) : `${error.error.code}: ${error.error.message}${details}`;
-      throw new CliError(message, exitCodeOfStatus(response.status));
-    }
-    return parsed as T;
   }
 
   submit(body: unknown, idempotencyKey?: string): Promise<JobResource> {
-    return this.request('POST', '/jobs', body, idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey });
+    return this.call((client) => client.submitBody(body, idempotencyKey) as Promise<JobResource>);
   }
 
   /** Up to 100 jobs in one request; each body may carry its own `idempotencyKey`. */
-  submitBatch(jobs: readonly unknown[]): Promise<{ items: BatchItemResult[] }> {
-    return this.request('POST', '/jobs/batch', { jobs });
+  async submitBatch(jobs: readonly unknown[]): Promise<{ items: BatchItemResult[] }> {
+    // Lines of a file, as the user wrote them: the API validates each in its slot.
+    return { items: await this.call((client) => client.submitBatch(jobs as Record<string, unknown>[])) };
   }
 
   get(jobId: string): Promise<JobResource> {
-    return this.request('GET', `/jobs/${encodeURIComponent(jobId)}`);
+    return this.call((client) => client.get(jobId) as Promise<JobResource>);
   }
 
-  list(query: { status?: string; type?: string; limit?: number; cursor?: string }): Promise<JobPage> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    const search = params.toString();
-    return this.request('GET', `/jobs${search === '' ? '' : `?${search}`}`);
+  /** One page of the listing; the API validates the user's `status`. */
+  list(query: Omit<ListQuery, 'status'> & { status?: string }): Promise<JobPage> {
+    return this.call(async (client) => {
+      for await (const page of client.list(query as ListQuery)) return page;
+      return { items: [], nextCursor: null };
+    });
   }
 
   cancel(jobId: string): Promise<JobResource> {
-    return this.request('POST', `/jobs/${encodeURIComponent(jobId)}/cancel`);
+    return this.call((client) => client.cancel(jobId) as Promise<JobResource>);
   }
 }

@@ -71,3 +71,33 @@ describe('jobs submit --file', () => {
     expect(page.body.items).toHaveLength(30);
   });
 });
+
+describe('jobs submit, get, list and cancel (through the TypeScript client)', () => {
+  it('submits, shows, lists and cancels a job, with the exit codes of a refusal, a conflict and an unknown id', async () => {
+    // Prepare
+    const caller = `cli-${randomUUID()}`;
+
+    // Act
+    const submitted = await jobsCli('--caller', caller, 'submit', 'echo', '{"n":1}', '--delay', '900', '--json');
+    const job = JSON.parse(submitted.out) as { jobId: string; status: string };
+    const shown = await jobsCli('--caller', caller, 'get', job.jobId, '--json');
+    const listed = await jobsCli('--caller', caller, 'list', '--json');
+    const cancelled = await jobsCli('--caller', caller, 'cancel', job.jobId, '--json');
+    const again = await jobsCli('--caller', caller, 'cancel', job.jobId);
+    const unknown = await jobsCli('--caller', caller, 'get', randomUUID());
+    const invalid = await jobsCli('--caller', caller, 'submit', 'email', '{"to":"x"}');
+
+    // Assess
+    expect([submitted.code, shown.code, listed.code, cancelled.code]).toEqual([0, 0, 0, 0]);
+    expect(job.status).toBe('queued');
+    expect(JSON.parse(shown.out)).toMatchObject({ jobId: job.jobId });
+    expect(listed.out).toContain(job.jobId);
+    expect(JSON.parse(cancelled.out)).toMatchObject({ jobId: job.jobId, status: 'cancelled' });
+    expect(again).toMatchObject({ code: 4 });
+    expect(again.err).toMatch(/CONFLICT: .*cancelled/);
+    expect(unknown).toMatchObject({ code: 3 });
+    expect(unknown.err).toMatch(/NOT_FOUND/);
+    expect(invalid).toMatchObject({ code: 2 });
+    expect(invalid.err).toMatch(/VALIDATION_FAILED[\s\S]*payload\.to/);
+  });
+});

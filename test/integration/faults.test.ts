@@ -46,10 +46,14 @@ async function expectAllTerminal(api: ApiClient, accepted: ReadonlyMap<string, u
   expect(notTerminal).toEqual([]);
 }
 
-/** Jobs that sleep long enough to be cut off mid-run. */
+/**
+ * Jobs that sleep long enough to be cut off mid-run. A kill costs each job it hits an attempt, and
+ * on a busy machine an attempt starved past the 5 s timeout costs one too: 5 attempts leave room
+ * for both, so a job fails only if the platform really lost track of it.
+ */
 function sleepers(count: number, ms: number): MixedJob[] {
   return Array.from({ length: count }, (_, index) => ({
-    body: { type: 'sleep', payload: { ms, index } },
+    body: { type: 'sleep', payload: { ms, index }, maxAttempts: 5 },
     kind: 'sleep' as const,
     expectedStatus: 'completed' as const,
     expectedAttempts: 1,

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ApiRouteKey } from '../../../functions/api/routes.ts';
 import { parseSubmission } from '../../../functions/jobs/domain/submission.ts';
-import { OPENAPI_FILE, openApiFileText } from '../../../local/write-openapi.ts';
+import { CLIENT_TYPES_FILE, clientTypesText, OPENAPI_FILE, openApiFileText } from '../../../local/write-openapi.ts';
 import { apiEventFactory } from '../../helpers/api-event-factory.ts';
 import { apiContext, loadApiHandler } from '../../helpers/api-handler.ts';
 import { OpenApiContract } from '../../helpers/openapi-contract.ts';
@@ -24,8 +24,9 @@ describe('the OpenAPI document', () => {
     expect(problems.map((problem) => `${problem.severity} ${problem.ruleId}: ${problem.message}`)).toEqual([]);
   });
 
-  it('is committed as `npm run openapi` writes it', () => {
+  it('is committed as `npm run openapi` writes it, with the client types generated from it', async () => {
     expect(readFileSync(OPENAPI_FILE, 'utf8'), 'openapi.json is stale: run npm run openapi').toBe(openApiFileText());
+    expect(readFileSync(CLIENT_TYPES_FILE, 'utf8'), 'the client types are stale: run npm run openapi').toBe(await clientTypesText());
   });
 
   it('accepts and refuses the submissions the API accepts and refuses', () => {
