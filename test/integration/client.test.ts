@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,6 +75,20 @@ class LostAnswerProxy {
     await new Promise<void>((resolve) => (this.server === undefined ? resolve() : this.server.close(() => resolve())));
   }
 }
+
+describe('the Python example (botocore, openapi.json)', () => {
+  it('submits an echo job and reads it back', () => {
+    // Act
+    const run = spawnSync('python3', ['clients/python/submit_job.py'], {
+      encoding: 'utf8',
+      env: { ...process.env, JOBS_API_URL: apiUrl, JOBS_CALLER: `python-${randomUUID()}` },
+    });
+
+    // Assess
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 200, jobStatus: expect.stringMatching(/queued|running|completed/) });
+  });
+});
 
 describe('the TypeScript client against the local platform', () => {
   it('submits a typed job and waits for it to complete', async () => {
