@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -27,6 +28,17 @@ describe('the OpenAPI document', () => {
   it('is committed as `npm run openapi` writes it, with the client types generated from it', async () => {
     expect(readFileSync(OPENAPI_FILE, 'utf8'), 'openapi.json is stale: run npm run openapi').toBe(openApiFileText());
     expect(readFileSync(CLIENT_TYPES_FILE, 'utf8'), 'the client types are stale: run npm run openapi').toBe(await clientTypesText());
+  });
+
+  it('renders with `npm run docs` as one HTML page that loads no script or style from elsewhere', () => {
+    // Act
+    const run = spawnSync('npm', ['run', '-s', 'docs'], { encoding: 'utf8' });
+
+    // Assess
+    expect(run.status, run.stderr).toBe(0);
+    const html = readFileSync('docs/api.html', 'utf8');
+    expect(html).toContain('submitJobs');
+    expect(html.match(/<(?:script|link)\b[^>]*\b(?:src|href)="https?:\/\/[^"]*"/g) ?? []).toEqual([]);
   });
 
   it('accepts and refuses the submissions the API accepts and refuses', () => {
