@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'bench/report/', 'coverage/', 'clients/typescript/src/openapi-types.ts'] },
+  { ignores: ['node_modules/', 'cdk.out*/', '.local/', 'bench/report/', 'coverage/', 'clients/typescript/src/openapi-types.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
