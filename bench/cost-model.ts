@@ -24,6 +24,8 @@ export interface CostInputs {
   readonly writes: ScaleModel;
   /** Bytes of JSON logs and EMF the functions printed per job. */
   readonly logBytesPerJob: number;
+  /** Lifecycle events put on the bus per job (counted on the local bus). */
+  readonly eventsPerJob: number;
   /** How the invocation durations were obtained, for the cost line's note. */
   readonly durationNote: string;
 }
@@ -99,6 +101,13 @@ export function costPerMillionJobs(inputs: CostInputs): CostLine[] {
       'GB-s',
       PRICES.lambdaArmGbSecond.usd,
       `${inputs.durationNote} × configured memory (API ${inputs.apiMemoryMb} MB, worker ${inputs.workerMemoryMb} MB): an estimate`,
+    ),
+    line(
+      'EventBridge lifecycle events',
+      inputs.eventsPerJob,
+      'event',
+      PRICES.eventBridgeEvent.usd,
+      'counted on the local bus: one per job that became retrying, completed, failed or cancelled',
     ),
     line(
       'CloudWatch Logs ingestion',

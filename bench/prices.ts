@@ -63,4 +63,12 @@ export const PRICES = {
     // REFERENCE.md gives this line no date of its own and asks for a re-check; not re-checked here.
     date: 'as cited in REFERENCE.md (2026, undated there)',
   },
+  eventBridgeEvent: {
+    item: 'EventBridge custom-bus event put (each 64 KB chunk of an entry is one event)',
+    usd: 1.0 / 1e6,
+    unit: 'event',
+    source: 'AWS EventBridge pricing page',
+    // REFERENCE.md gives this line no date of its own and asks for a re-check; not re-checked here.
+    date: 'as cited in REFERENCE.md (2026, undated there)',
+  },
 } as const satisfies Record<string, Price>;

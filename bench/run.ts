@@ -18,6 +18,7 @@ import cliProgress from 'cli-progress';
 import { JOB_TABLE_SCHEMA } from '../functions/jobs/adapters/job-table-schema.ts';
 import { localEnvironment, startLocalPlatform } from '../local/platform.ts';
 import { localClientConfig } from '../local/services/local-aws.ts';
+import type { BusEvent } from '../local/services/event-bus-local.ts';
 import { AwsUsage, type InvocationStats, type UsageSnapshot } from './aws-usage.ts';
 import { measureBullmq } from './bullmq-reference.ts';
 import { measureBundles } from './bundles.ts';
@@ -110,6 +111,8 @@ interface Measured {
   /** The API function's invocations while it served one request at a time (see SERIAL). */
   readonly serial: { readonly single: InvocationStats; readonly batch: InvocationStats };
   readonly writes: TableWrite[];
+  /** Every lifecycle event the local bus received (GET /events). */
+  readonly events: BusEvent[];
   readonly itemBytes: { mean: number; max: number };
 }
 
@@ -164,6 +167,7 @@ async function measurePlatform(usage: AwsUsage, environment: ReturnType<typeof l
     };
     const serial = await apiTime(SERIAL);
     const serialBatch = await apiTime(SERIAL_BATCH);
+    const events = (await (await fetch(`${platform.apiUrl}/events`)).json()) as BusEvent[];
     const streamBar = bars.create(1, 0, { phase: 'read table stream   ', detail: '' });
     const writes = await readTableStream(platform.endpoints.dynamodb, platform.tableName);
     streamBar.update(1, { detail: `${writes.length} records` });
@@ -174,6 +178,7 @@ async function measurePlatform(usage: AwsUsage, environment: ReturnType<typeof l
       batch: batch.usage,
       echo: echo.usage,
       writes,
+      events,
       itemBytes: await jobItemBytes(platform.endpoints.dynamodb, platform.tableName),
     };
   } finally {
@@ -221,6 +226,8 @@ async function main(): Promise<void> {
     ),
   };
   const reads = readUnitsPerJob(measured.mix.calls, jobs);
+  const eventsOfCallers = (callers: ReadonlySet<string>) =>
+    measured.events.filter((event) => callers.has((event.detail as { owner?: string }).owner ?? '')).length;
   const calls = [...measured.mix.calls].sort(
     (a, b) => a.caller.localeCompare(b.caller) || a.service.localeCompare(b.service) || b.count - a.count,
   );
@@ -244,6 +251,7 @@ async function main(): Promise<void> {
     ...memory,
     writes: writeModels.current,
     logBytesPerJob: measured.mix.logBytes / jobs,
+    eventsPerJob: eventsOfCallers(callersOf(mixRuns)) / jobs,
     durationNote: `API: ${Math.round(apiHandlerMs)} ms per request (its mean invocation time, one request at a time); worker: measured invocation time`,
   });
   const batchCost = costPerMillionJobs({
@@ -256,6 +264,7 @@ async function main(): Promise<void> {
     ...memory,
     writes: writeModels.batch,
     logBytesPerJob: measured.batch.logBytes / batchJobs,
+    eventsPerJob: eventsOfCallers(callersOf([batchRun])) / batchJobs,
     durationNote: `API: ${Math.round(batchHandlerMs)} ms per batch request (its mean invocation time, one request at a time); worker: measured invocation time`,
   });
   const total = (lines: readonly { usdPerMillionJobs: number }[]) => lines.reduce((sum, line) => sum + line.usdPerMillionJobs, 0);

@@ -6,6 +6,7 @@ import { resourceNames } from './config/resource-names.ts';
 import { acknowledgeControlTowerRule, applyLogGroupControls } from './constructs/control-tower-rules.ts';
 import { JobApiConstruct } from './constructs/job-api.ts';
 import { JobCountsConstruct } from './constructs/job-counts.ts';
+import { JobEventsConstruct } from './constructs/job-events.ts';
 import { JobObservabilityConstruct } from './constructs/job-observability.ts';
 import { JobQueueConstruct } from './constructs/job-queue.ts';
 import { JobReconcilerConstruct } from './constructs/job-reconciler.ts';
@@ -33,6 +34,7 @@ export class JobPlatformStack extends Stack {
   readonly worker: JobWorkerConstruct;
   readonly reconciler: JobReconcilerConstruct;
   readonly counts: JobCountsConstruct;
+  readonly events: JobEventsConstruct;
   readonly observability: JobObservabilityConstruct;
 
   constructor(scope: Construct, id: string, props: JobPlatformStackProps) {
@@ -94,6 +96,13 @@ export class JobPlatformStack extends Stack {
       table: this.jobTable.table,
     });
 
+    this.events = new JobEventsConstruct(this, 'Events', {
+      declaration: functions.events,
+      environmentConfig: config,
+      table: this.jobTable.table,
+      eventBusName: names.eventBus,
+    });
+
     this.observability = new JobObservabilityConstruct(this, 'Observability', {
       alarmNamePrefix: names.stack,
       dashboardName: names.dashboard,
@@ -103,7 +112,7 @@ export class JobPlatformStack extends Stack {
       deadLetterQueue: this.jobQueue.deadLetterQueue,
       httpApi: this.api.httpApi,
       workerFunction: this.worker.function,
-      functions: [this.api.function, this.worker.function, this.reconciler.function, this.counts.function],
+      functions: [this.api.function, this.worker.function, this.reconciler.function, this.counts.function, this.events.function],
     });
 
     // Long-running jobs (SPEC §6, `config.longJobs`) deploy as a companion stack created in
@@ -116,6 +125,7 @@ export class JobPlatformStack extends Stack {
       DeadLetterQueueUrl: { value: this.jobQueue.deadLetterQueue.queueUrl, description: 'URL of the dead-letter queue' },
       TableName: { value: this.jobTable.table.tableName, description: 'Name of the job table' },
       Region: { value: this.region, description: 'Region of this environment' },
+      EventBusName: { value: this.events.bus.eventBusName, description: 'Bus of the job lifecycle events (rules subscribe here)' },
     };
     for (const [name, output] of Object.entries(outputs)) {
       new CfnOutput(this, name, { ...output, exportName: `${names.stack}-${name}` });

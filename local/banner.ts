@@ -10,6 +10,7 @@ export function formatBanner(platform: LocalPlatform, start: { readySeconds: num
     `  API          ${platform.apiUrl}   (caller from the ${CALLER_HEADER} header, default '${DEFAULT_CALLER}' = ${localCallerArn(DEFAULT_CALLER)})`,
     `  metrics      ${platform.apiUrl}/metrics   (Prometheus text, from the functions' EMF output)`,
     `  contract     ${platform.apiUrl}/openapi.json   (OpenAPI 3.1; npm run openapi writes openapi.json)`,
+    `  events       ${platform.apiUrl}/events   (the lifecycle events on the local bus; also events.ndjson in the state directory)`,
     `  region       ${LOCAL_REGION}   (any region and access key reach the same tables and queues)`,
     `  DynamoDB     ${endpoints.dynamodb}   table ${platform.tableName}`,
     `  SQS          ${endpoints.sqs}   queue ${platform.queueUrl}`,

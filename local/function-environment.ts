@@ -1,5 +1,6 @@
 import { metricsNamespace } from '../functions/observability/job-metrics.ts';
 import type { EnvironmentConfig } from '../lib/config/environments.ts';
+import { resourceNames } from '../lib/config/resource-names.ts';
 import {
   functionDeclarations,
   type FunctionDeclaration,
@@ -13,6 +14,8 @@ export interface LocalResources {
   readonly tableName: string;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** The local event bus (local/services/event-bus-local.ts), where the platform runs one. */
+  readonly eventBusEndpoint?: string;
 }
 
 /**
@@ -26,6 +29,7 @@ export const LOCAL_RUNTIME_VARIABLES = [
   'AWS_SECRET_ACCESS_KEY',
   'AWS_ENDPOINT_URL_DYNAMODB',
   'AWS_ENDPOINT_URL_SQS',
+  'AWS_ENDPOINT_URL_EVENTBRIDGE',
   'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
 ] as const;
 
@@ -67,6 +71,7 @@ function localValues(
     WORKER_CONCURRENCY: String(environment.worker.concurrencyPerBatch),
     WORKER_TIMEOUT_SECONDS: String(environment.worker.timeoutSeconds),
     EMAIL_FROM: environment.emailFrom,
+    EVENT_BUS_NAME: resourceNames(environment.name).eventBus,
     // Set by the long-job twin (local/long-jobs.ts) when it runs.
     STATE_MACHINE_ARN: undefined,
   };
@@ -95,6 +100,7 @@ export function localFunctionSpec(
     // Per-service endpoints the AWS SDK v3 reads, so the handlers run unchanged.
     AWS_ENDPOINT_URL_DYNAMODB: resources.endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: resources.endpoints.sqs,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: resources.eventBusEndpoint,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(declaration.memoryMb),
   };
   return {
@@ -121,6 +127,7 @@ export function localFunctionSpecs(
     worker: spec('worker'),
     reconciler: spec('reconciler'),
     counts: spec('counts'),
+    events: spec('events'),
     longJobSteps: spec('longJobSteps'),
     longJobExecutionEnded: spec('longJobExecutionEnded'),
   };

@@ -17,7 +17,8 @@ import { FunctionProcess } from './function-process.ts';
 import { startLocalLongJobsIfRedis, type LocalChunkRun, type LocalLongJobs } from './long-jobs.ts';
 import { createJobQueues, createJobTable } from './provision.ts';
 import { startDynamoDbLocal, type RunningService } from './services/dynamodb-local.ts';
-import { localClientConfig } from './services/local-aws.ts';
+import { startLocalEventBus } from './services/event-bus-local.ts';
+import { LOCAL_REGION, localClientConfig } from './services/local-aws.ts';
 import { startSqsLocal } from './services/sqs-local.ts';
 import { DynamoDbStreamSource } from './dynamodb-stream-source.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
@@ -184,7 +185,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
 
     const outboxDir = dirs.outbox;
     await mkdir(outboxDir, { recursive: true });
-    const resources = { endpoints, tableName: names.table, ...queues };
+    // The environment's EventBridge bus: lifecycle events land here (GET /events, events.ndjson).
+    const eventBus = await startLocalEventBus({ file: join(dataDir, 'events.ndjson'), region: LOCAL_REGION, account: '000000000000' });
+    started.push(eventBus);
+    const resources = { endpoints, tableName: names.table, ...queues, eventBusEndpoint: eventBus.endpoint };
     const declarations = functionDeclarations(environment);
     // What the functions print: EMF documents feed `GET /metrics`; everything goes to the caller.
     const emfMetrics = new EmfMetrics();
@@ -236,6 +240,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         contentType: 'application/json',
         body: JSON.stringify(openApiDocument({ drillJobTypes: environment.drillJobTypes })),
       }),
+      // The local bus: every lifecycle event so far, oldest first, as EventBridge delivers them to a target.
+      'GET /events': async () => ({ contentType: 'application/json', body: JSON.stringify(eventBus.events) }),
     });
     cleanups.push(() => gateway.close());
     // ...and the API's first SDK calls (clients, connections, DynamoDB Local's query path) go
@@ -244,8 +250,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       await fetch(`${gateway.url}${path}`, { headers: { [CALLER_HEADER]: WARM_UP_CALLER } }).then((response) => response.text());
     }
 
-    // The table's stream feeds the per-caller counts of `GET /stats`, as the mapping does in AWS.
+    // The table's stream feeds the per-caller counts of `GET /stats` and the lifecycle events, as
+    // their two mappings do in AWS; here one reader hands each batch to both functions.
     const counts = FunctionProcess.fromSpec(specs.counts, onOutput, extraEnv);
+    const lifecycleEvents = FunctionProcess.fromSpec(specs.events, onOutput, extraEnv);
     await mkdir(dirs.streams, { recursive: true });
     const streams = new DynamoDBStreamsClient(localClientConfig(endpoints.dynamodb));
     const { Table } = await dynamodbClient.send(new DescribeTableCommand({ TableName: names.table }));
@@ -254,14 +262,14 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       streams,
       streamArn: Table.LatestStreamArn,
       batchSize: 1_000,
-      invoke: (records) => counts.invoke({ Records: records }),
+      invoke: (records) => Promise.all([counts.invoke({ Records: records }), lifecycleEvents.invoke({ Records: records })]),
       checkpointFile: join(dirs.streams, 'checkpoints.json'),
       ...(options.onError === undefined ? {} : { onError: options.onError }),
     });
     await streamSource.start();
     cleanups.push(async () => {
       await streamSource.stop();
-      await counts.stop();
+      await Promise.all([counts.stop(), lifecycleEvents.stop()]);
       streams.destroy();
     });
 

@@ -38,10 +38,11 @@ export type FunctionVariable =
   | 'WORKER_CONCURRENCY'
   | 'WORKER_TIMEOUT_SECONDS'
   | 'EMAIL_FROM'
+  | 'EVENT_BUS_NAME'
   | 'STATE_MACHINE_ARN';
 
 /** The functions of the platform (the long-job steps only where the environment has long jobs). */
-export type PlatformFunctionId = 'api' | 'worker' | 'reconciler' | 'counts' | 'longJobSteps' | 'longJobExecutionEnded';
+export type PlatformFunctionId = 'api' | 'worker' | 'reconciler' | 'counts' | 'events' | 'longJobSteps' | 'longJobExecutionEnded';
 
 export interface FunctionDeclaration {
   readonly id: PlatformFunctionId;
@@ -126,6 +127,18 @@ export function functionDeclarations(config: EnvironmentConfig): Readonly<Record
       timeoutSeconds: 30,
       memoryMb: 256,
       environment: [...JOB_FUNCTION_VARIABLES, 'TABLE_NAME'],
+    },
+    events: {
+      ...common,
+      id: 'events',
+      functionName: names.eventsFunction,
+      serviceName: 'jobs-events',
+      description: `Puts job lifecycle events on the environment's bus, from the table's stream (${config.name})`,
+      entry: entry('functions/job-events/handler.ts'),
+      // Up to 100 stream records become at most 10 PutEvents requests.
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      environment: [...JOB_FUNCTION_VARIABLES, 'EVENT_BUS_NAME'],
     },
     longJobSteps: {
       ...common,

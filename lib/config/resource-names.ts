@@ -13,6 +13,8 @@ export function resourceNames(environmentName: string) {
     workerFunction: `${prefix}-worker`,
     reconcilerFunction: `${prefix}-reconciler`,
     countsFunction: `${prefix}-job-counts`,
+    eventsFunction: `${prefix}-job-events`,
+    eventBus: `${prefix}-events`,
     dashboard: `${prefix}`,
     alarmTopic: `${prefix}-alarms`,
     // The long-job companion stack (SPEC §6). In AWS the output bucket's name is generated

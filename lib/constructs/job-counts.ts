@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.ts';
 import type { FunctionDeclaration } from '../config/function-declarations.ts';
 import { bindJobTable } from './job-function-environment.ts';
-import { JobFunction } from './job-function.ts';
+import { acknowledgeStreamListing, JobFunction } from './job-function.ts';
 
 export interface JobCountsConstructProps {
   /** The counts function as `functionDeclarations` declares it (entry, name, timeout, memory, variables). */
@@ -55,12 +55,6 @@ export class JobCountsConstruct extends Construct {
         parallelizationFactor: 1,
       }),
     );
-    if (this.function.role !== undefined) {
-      Validations.of(this.function.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          "dynamodb:ListStreams has no resource-level permissions; the stream event source needs it (Lambda developer guide, DynamoDB streams). Every other stream action is on this table's stream only.",
-      });
-    }
+    acknowledgeStreamListing(this.function);
   }
 }

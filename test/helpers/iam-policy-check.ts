@@ -87,6 +87,14 @@ export function requirementsOf(call: RecordedCall, context: ArnContext): Require
         : queueArn(body.QueueUrl, context);
     return [{ action, resource }];
   }
+  if (call.service === 'events') {
+    // PutEvents is authorized per bus its entries name (the default bus when none is named).
+    const buses = new Set((body.Entries as { EventBusName?: string }[] | undefined)?.map((entry) => entry.EventBusName ?? 'default') ?? []);
+    return [...buses].map((bus) => ({
+      action: `events:${operation}`,
+      resource: bus.startsWith('arn:') ? bus : `arn:${context.partition}:events:${context.region}:${context.account}:event-bus/${bus}`,
+    }));
+  }
   if (call.service === 'states') {
     return [{ action: `states:${operation}`, resource: String(body.stateMachineArn ?? body.executionArn) }];
   }
@@ -151,6 +159,8 @@ function physicalId(logicalId: string, attribute: string, template: CfnTemplate,
       return `arn:${partition}:kms:${region}:${account}:key/${logicalId}`;
     case 'AWS::StepFunctions::StateMachine':
       return `arn:${partition}:states:${region}:${account}:stateMachine:${properties.StateMachineName}`;
+    case 'AWS::Events::EventBus':
+      return attribute === 'Ref' ? properties.Name : `arn:${partition}:events:${region}:${account}:event-bus/${properties.Name}`;
     case 'AWS::S3::Bucket':
       return attribute === 'Ref'
         ? (properties.BucketName ?? generated ?? logicalId)

@@ -14,7 +14,15 @@ interface TemplateFunction {
   readonly Environment: { readonly Variables: Record<string, unknown> };
 }
 
-const FUNCTION_IDS: readonly PlatformFunctionId[] = ['api', 'worker', 'reconciler', 'counts', 'longJobSteps', 'longJobExecutionEnded'];
+const FUNCTION_IDS: readonly PlatformFunctionId[] = [
+  'api',
+  'worker',
+  'reconciler',
+  'counts',
+  'events',
+  'longJobSteps',
+  'longJobExecutionEnded',
+];
 
 describe('the local runtime against the synthesized templates of the same environment', () => {
   let config: EnvironmentConfig;

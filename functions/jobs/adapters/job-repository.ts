@@ -116,7 +116,8 @@ type JobItem = Omit<Job, 'jobId' | 'payload' | 'result'> & {
   resultJson?: string;
 };
 
-function toItem(job: Job): JobItem {
+/** The table item of a job (its payload inline when it is small). */
+export function toItem(job: Job): JobItem {
   const { jobId: _jobId, payload, result, ...rest } = job;
   const key = jobKey(job);
   const item: JobItem = { ...rest, pk: key.pk, sk: key.sk };
@@ -129,7 +130,8 @@ function toItem(job: Job): JobItem {
   return item;
 }
 
-function fromItem(item: Record<string, NativeAttributeValue>, payloadJson?: string): Job {
+/** A job from its table item; a payload kept in its own item is read by the caller and passed as `payloadJson`. */
+export function jobFromItem(item: Record<string, NativeAttributeValue>, payloadJson?: string): Job {
   const { pk: _pk, sk, statusKey: _statusKey, payloadJson: inline, payloadItem: _payloadItem, resultJson, ...rest } = item as JobItem;
   const text = inline ?? payloadJson;
   if (text === undefined) throw new Error(`Job ${sk} has no payload item`);
@@ -223,11 +225,11 @@ export class JobRepository {
 
   /** The job of a stored item, reading its payload item when the payload lives apart. */
   private async withPayload(item: Record<string, NativeAttributeValue>): Promise<Job> {
-    if (item.payloadItem !== true) return fromItem(item);
+    if (item.payloadItem !== true) return jobFromItem(item);
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: payloadKey(item.sk as string), ConsistentRead: true }),
     );
-    return fromItem(item, Item?.payloadJson as string | undefined);
+    return jobFromItem(item, Item?.payloadJson as string | undefined);
   }
 
   /** The items that store a new job: its own, and its payload's when that is too large to sit in it. */

@@ -13,8 +13,9 @@ import type { ClientRequest } from 'node:http';
 
 const file = process.env.AWS_CALL_RECORD_FILE;
 const caller = process.env.AWS_LAMBDA_FUNCTION_NAME ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'unknown';
-// The platform the process belongs to, by its table (`jobs-<env>-jobs`): chunk tasks carry no function name.
-const table = process.env.TABLE_NAME;
+// The platform the process belongs to, by its table (`jobs-<env>-jobs`): chunk tasks carry no
+// function name. The events function has no table variable: its bus (`jobs-<env>-events`) names it.
+const table = process.env.TABLE_NAME ?? process.env.EVENT_BUS_NAME?.replace(/-events$/, '-jobs');
 
 /**
  * The request fields that name what a call acts on (tables, indexes, queues, state machines), so
@@ -33,6 +34,10 @@ function resourceFields(text: string): Record<string, unknown> {
   }
   if (typeof body.RequestItems === 'object' && body.RequestItems !== null) {
     kept.RequestItems = Object.fromEntries(Object.keys(body.RequestItems).map((table) => [table, {}]));
+  }
+  if (Array.isArray(body.Entries)) {
+    // PutEvents: each entry names its bus.
+    kept.Entries = (body.Entries as { EventBusName?: string }[]).map((entry) => ({ EventBusName: entry.EventBusName }));
   }
   if (Array.isArray(body.TransactItems)) {
     kept.TransactItems = (body.TransactItems as Record<string, { TableName?: string }>[]).map((item) =>

@@ -1,0 +1,59 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT_NAMES, synthesizePlatform } from '../helpers/synth.ts';
+
+interface PolicyStatement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+describe.each(ENVIRONMENT_NAMES)('job lifecycle events in %s', (environmentName) => {
+  const template = () => Template.fromStack(synthesizePlatform(environmentName).stack);
+
+  it('has one event bus, named for the environment', () => {
+    template().resourceCountIs('AWS::Events::EventBus', 1);
+    template().hasResourceProperties('AWS::Events::EventBus', { Name: `jobs-${environmentName}-events` });
+  });
+
+  it('lets the events function put events on that bus only, and no other function put any', () => {
+    // Prepare
+    const policies = template().findResources('AWS::IAM::Policy');
+    const putEvents = Object.entries(policies).flatMap(([logicalId, policy]) =>
+      ((policy.Properties as { PolicyDocument: { Statement: PolicyStatement[] } }).PolicyDocument.Statement ?? [])
+        .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('events:')))
+        .map((statement) => ({ logicalId, statement })),
+    );
+
+    // Assess
+    expect(putEvents).toHaveLength(1);
+    expect(putEvents[0]?.logicalId).toMatch(/^EventsFunction/);
+    expect(putEvents[0]?.statement.Action).toBe('events:PutEvents');
+    expect(JSON.stringify(putEvents[0]?.statement.Resource)).toMatch(/EventsBus/);
+  });
+
+  it('reads the table stream for job items that changed to an event status, halving a failing batch', () => {
+    template().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: expectRef(template(), `jobs-${environmentName}-job-events`) },
+      BisectBatchOnFunctionError: true,
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['MODIFY'],
+              dynamodb: { NewImage: { status: { S: ['retrying', 'completed', 'failed', 'cancelled'] } } },
+            }),
+          },
+        ],
+      },
+    });
+  });
+});
+
+/** The logical id of the function named `functionName`. */
+function expectRef(template: Template, functionName: string): string {
+  const [logicalId] = Object.entries(template.findResources('AWS::Lambda::Function')).find(
+    ([, resource]) => (resource.Properties as { FunctionName?: string }).FunctionName === functionName,
+  ) ?? [''];
+  expect(logicalId).not.toBe('');
+  return logicalId;
+}
