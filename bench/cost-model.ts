@@ -30,6 +30,9 @@ export interface CostInputs {
   readonly durationNote: string;
 }
 
+/** The cost line of the lifecycle events: priced per event put, for the consumers of the bus. */
+export const EVENTS_COST_ITEM = 'EventBridge lifecycle events';
+
 /** Bytes per GB as CloudWatch Logs meters ingestion. */
 const GB = 2 ** 30;
 
@@ -103,7 +106,7 @@ export function costPerMillionJobs(inputs: CostInputs): CostLine[] {
       `${inputs.durationNote} × configured memory (API ${inputs.apiMemoryMb} MB, worker ${inputs.workerMemoryMb} MB): an estimate`,
     ),
     line(
-      'EventBridge lifecycle events',
+      EVENTS_COST_ITEM,
       inputs.eventsPerJob,
       'event',
       PRICES.eventBridgeEvent.usd,

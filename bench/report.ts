@@ -1,7 +1,7 @@
 import type { CallCount } from './aws-usage.ts';
 import type { BundleMeasurement } from './bundles.ts';
 import type { BullmqOutcome } from './bullmq-reference.ts';
-import type { CostLine } from './cost-model.ts';
+import { EVENTS_COST_ITEM, type CostLine } from './cost-model.ts';
 import type { LoadRunResult } from './platform-load.ts';
 import { PRICES } from './prices.ts';
 import { renderScaleModel, type ScaleReport } from './scale-report.ts';
@@ -52,6 +52,8 @@ function costTable(lines: readonly CostLine[], total: number): string[] {
         `| ${line.item} | ${line.perJob < 0.001 ? line.perJob.toExponential(2) : line.perJob.toFixed(3)} | ${line.unit} | $${line.usdPerMillionJobs.toFixed(2)} | ${line.note} |`,
     ),
     `| **total** | | | **$${total.toFixed(2)}** | |`,
+    // Lifecycle events are a fixed price per event put, for consumers of the bus; the rest is the job path.
+    `| total without the lifecycle events | | | $${(total - lines.filter((line) => line.item === EVENTS_COST_ITEM).reduce((sum, line) => sum + line.usdPerMillionJobs, 0)).toFixed(2)} | |`,
     '',
   ];
 }
