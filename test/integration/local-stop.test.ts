@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from './support/api-client.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,45 +60,43 @@ async function listening(url: string): Promise<boolean> {
   });
 }
 
+// The two signals run side by side, each with its own platform, ports and state directory.
 describe('npm start stopped by a signal', () => {
-  let npm: ChildProcess | undefined;
-  let children: number[] = [];
-  let dataDir: string | undefined;
-
-  afterEach(async () => {
-    // What a failing run left behind, by pid: re-parented children are no longer npm's descendants.
-    for (const pid of await alive(children)) process.kill(pid, 'SIGKILL');
-    npm?.kill('SIGKILL');
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
-  });
-
-  it.each(['SIGTERM', 'SIGHUP'] as const)(
+  it.concurrent.each(['SIGTERM', 'SIGHUP'] as const)(
     'leaves no listener and no child process 5 s after %s to the npm process',
     async (signal) => {
       // Prepare
-      dataDir = await mkdtemp(join(tmpdir(), 'jobs-stop-'));
-      npm = spawn('npm', ['start', '--', '--data-dir', dataDir], {
+      const dataDir = await mkdtemp(join(tmpdir(), 'jobs-stop-'));
+      const npm = spawn('npm', ['start', '--', '--data-dir', dataDir], {
         cwd: root,
         env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', SQS_PORT: '0' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      let output = '';
-      npm.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      npm.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      await eventually('the banner', async () => (output.includes('Job platform running locally') ? true : undefined), 60_000);
-      const urls = [...output.matchAll(/(?:API|DynamoDB|SQS) +(http:\/\/[\d.]+:\d+)/g)].map((match) => match[1] as string);
-      expect(urls).toHaveLength(3);
-      const pid = npm.pid as number;
-      children = await descendants(pid);
-      expect(children.length).toBeGreaterThan(2);
+      let children: number[] = [];
+      try {
+        let output = '';
+        npm.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        npm.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        await eventually('the banner', async () => (output.includes('Job platform running locally') ? true : undefined), 60_000);
+        const urls = [...output.matchAll(/(?:API|DynamoDB|SQS) +(http:\/\/[\d.]+:\d+)/g)].map((match) => match[1] as string);
+        expect(urls).toHaveLength(3);
+        const pid = npm.pid as number;
+        children = await descendants(pid);
+        expect(children.length).toBeGreaterThan(2);
 
-      // Act
-      process.kill(pid, signal);
-      await sleep(5_000);
+        // Act
+        process.kill(pid, signal);
+        await sleep(5_000);
 
-      // Assess
-      expect(await alive(children)).toEqual([]);
-      for (const url of urls) expect(await listening(url), url).toBe(false);
+        // Assess
+        expect(await alive(children)).toEqual([]);
+        for (const url of urls) expect(await listening(url), url).toBe(false);
+      } finally {
+        // What a failing run left behind, by pid: re-parented children are no longer npm's descendants.
+        for (const pid of await alive(children)) process.kill(pid, 'SIGKILL');
+        npm.kill('SIGKILL');
+        await rm(dataDir, { recursive: true, force: true });
+      }
     },
     90_000,
   );
