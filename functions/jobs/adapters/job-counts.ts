@@ -19,7 +19,7 @@ export type CountDeltas = Map<string, Partial<Record<JobStatus, number>>>;
 const statuses: ReadonlySet<string> = new Set(JOB_STATUSES);
 
 /** A job item's status; undefined for the other items of the table (payloads, idempotency keys, counts). */
-function statusOf(image: Record<string, AttributeValue> | undefined): JobStatus | undefined {
+export function statusOf(image: Record<string, AttributeValue> | undefined): JobStatus | undefined {
   const status = image?.status?.S;
   return status !== undefined && statuses.has(status) ? (status as JobStatus) : undefined;
 }

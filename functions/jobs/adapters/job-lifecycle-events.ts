@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { toJobResource, type JobResource, type JobStatus } from '../domain/job.ts';
 import { chunksOf } from './chunks.ts';
-import type { ItemChange } from './job-counts.ts';
+import { statusOf, type ItemChange } from './job-counts.ts';
 import { jobFromItem } from './job-repository.ts';
 
 /** The `source` of every lifecycle event, for EventBridge rules to match on. */
@@ -33,10 +33,11 @@ export interface JobLifecycleEvent {
 export function lifecycleEventsOf(changes: readonly ItemChange[]): JobLifecycleEvent[] {
   return changes.flatMap((change) => {
     const after = change.dynamodb?.NewImage;
-    const status = after?.status?.S as JobStatus | undefined;
+    const status = statusOf(after);
     const detailType = status === undefined ? undefined : JOB_EVENT_TYPES[status];
-    if (after === undefined || detailType === undefined || change.dynamodb?.OldImage?.status?.S === status) return [];
-    const item = unmarshall(after as Record<string, AttributeValue>);
+    if (after === undefined || detailType === undefined || statusOf(change.dynamodb?.OldImage) === status) return [];
+    // The event leaves the payload out, so its JSON is never parsed.
+    const { payloadJson: _inline, ...item } = unmarshall(after as Record<string, AttributeValue>);
     const { payload: _payload, ...resource } = toJobResource(jobFromItem(item, '{}'));
     return [{ detailType, detail: { ...resource, owner: item.owner as string } }];
   });
