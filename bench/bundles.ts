@@ -35,6 +35,8 @@ const HANDLER_ENV: NodeJS.ProcessEnv = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   TABLE_NAME: 'jobs-bench-jobs',
   QUEUE_URL: 'http://127.0.0.1:1/000000000000/jobs-bench-queue',
+  HIGH_PRIORITY_QUEUE_URL: 'http://127.0.0.1:1/000000000000/jobs-bench-queue-high',
+  LOW_PRIORITY_QUEUE_URL: 'http://127.0.0.1:1/000000000000/jobs-bench-queue-low',
   DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/000000000000/jobs-bench-dlq',
   RETRY_MAX_ATTEMPTS: '3',
   RETRY_BASE_SECONDS: '2',

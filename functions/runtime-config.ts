@@ -1,3 +1,4 @@
+import type { JobQueueUrls } from './jobs/adapters/job-queue.ts';
 import type { RetryPolicy } from './jobs/domain/retry-delay.ts';
 
 /** Reads a required environment variable once, at cold start; a missing one names itself. */
@@ -30,7 +31,8 @@ export function booleanEnv(name: string, env: NodeJS.ProcessEnv): boolean {
 /** What both functions need to reach the job state and the queues. */
 export interface PlatformRuntimeConfig {
   readonly tableName: string;
-  readonly queueUrl: string;
+  /** Each priority level's queue: `QUEUE_URL` is the normal level's. */
+  readonly queueUrls: JobQueueUrls;
   readonly deadLetterQueueUrl: string;
   readonly retryDefaults: RetryPolicy;
   readonly jobRetentionDays: number;
@@ -53,7 +55,11 @@ export interface WorkerRuntimeConfig extends PlatformRuntimeConfig {
 export function platformRuntimeConfig(env: NodeJS.ProcessEnv = process.env): PlatformRuntimeConfig {
   return {
     tableName: requireEnv('TABLE_NAME', env),
-    queueUrl: requireEnv('QUEUE_URL', env),
+    queueUrls: {
+      high: requireEnv('HIGH_PRIORITY_QUEUE_URL', env),
+      normal: requireEnv('QUEUE_URL', env),
+      low: requireEnv('LOW_PRIORITY_QUEUE_URL', env),
+    },
     deadLetterQueueUrl: requireEnv('DEAD_LETTER_QUEUE_URL', env),
     retryDefaults: {
       maxAttempts: integerEnv('RETRY_MAX_ATTEMPTS', env, 1, 10),

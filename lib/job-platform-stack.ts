@@ -62,13 +62,13 @@ export class JobPlatformStack extends Stack {
       );
     }
     this.jobQueue = new JobQueueConstruct(this, 'JobQueue', {
-      queueName: names.queue,
+      queueNames: names.priorityQueues,
       deadLetterQueueName: names.deadLetterQueue,
       worker: config.worker,
     });
     const resources = {
       table: this.jobTable.table,
-      queue: this.jobQueue.queue,
+      queues: this.jobQueue.queues,
       deadLetterQueue: this.jobQueue.deadLetterQueue,
     };
 
@@ -108,7 +108,7 @@ export class JobPlatformStack extends Stack {
       dashboardName: names.dashboard,
       alarmTopicName: names.alarmTopic,
       environmentConfig: config,
-      queue: this.jobQueue.queue,
+      queues: this.jobQueue.queues,
       deadLetterQueue: this.jobQueue.deadLetterQueue,
       httpApi: this.api.httpApi,
       workerFunction: this.worker.function,
@@ -116,12 +116,14 @@ export class JobPlatformStack extends Stack {
     });
 
     // Long-running jobs (SPEC §6, `config.longJobs`) deploy as a companion stack created in
-    // `lib/job-platform-app.ts`; it takes `jobTable.table` and `jobQueue.queue` from this stack.
+    // `lib/job-platform-app.ts`; it takes `jobTable.table` and `jobQueue.queues` from this stack.
 
     // The CLI reads these outputs to find the environment's endpoints (stack `jobs-<env>`).
     const outputs: Record<string, { value: string; description: string }> = {
       ApiUrl: { value: this.api.url, description: 'Base URL of the job API (SigV4-signed requests)' },
-      QueueUrl: { value: this.jobQueue.queue.queueUrl, description: 'URL of the job queue' },
+      QueueUrl: { value: this.jobQueue.queue.queueUrl, description: 'URL of the job queue of normal priority' },
+      HighPriorityQueueUrl: { value: this.jobQueue.queues.high.queueUrl, description: 'URL of the job queue of high priority' },
+      LowPriorityQueueUrl: { value: this.jobQueue.queues.low.queueUrl, description: 'URL of the job queue of low priority' },
       DeadLetterQueueUrl: { value: this.jobQueue.deadLetterQueue.queueUrl, description: 'URL of the dead-letter queue' },
       TableName: { value: this.jobTable.table.tableName, description: 'Name of the job table' },
       Region: { value: this.region, description: 'Region of this environment' },

@@ -1,4 +1,5 @@
 import { CALLER_HEADER, DEFAULT_CALLER, localCallerArn } from './api-gateway.ts';
+import { JOB_PRIORITIES } from '../functions/jobs/domain/priority.ts';
 import type { LocalPlatform } from './platform.ts';
 import { LOCAL_REGION } from './services/local-aws.ts';
 
@@ -13,7 +14,7 @@ export function formatBanner(platform: LocalPlatform, start: { readySeconds: num
     `  events       ${platform.apiUrl}/events   (the lifecycle events on the local bus; also events.ndjson in the state directory)`,
     `  region       ${LOCAL_REGION}   (any region and access key reach the same tables and queues)`,
     `  DynamoDB     ${endpoints.dynamodb}   table ${platform.tableName}`,
-    `  SQS          ${endpoints.sqs}   queue ${platform.queueUrl}`,
+    `  SQS          ${endpoints.sqs}   queues ${JOB_PRIORITIES.map((priority) => `${priority} ${platform.queueUrls[priority]}`).join(', ')}`,
     `  DLQ          ${platform.deadLetterQueueUrl}   ARN ${platform.deadLetterQueueArn}`,
     `  e-mail       ${platform.outboxDir}`,
     ...(platform.longJobs === undefined

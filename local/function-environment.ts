@@ -1,3 +1,4 @@
+import type { JobQueueUrls } from '../functions/jobs/adapters/job-queue.ts';
 import { metricsNamespace } from '../functions/observability/job-metrics.ts';
 import type { EnvironmentConfig } from '../lib/config/environments.ts';
 import { resourceNames } from '../lib/config/resource-names.ts';
@@ -12,7 +13,8 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from './services/local-aws.ts';
 export interface LocalResources {
   readonly endpoints: { readonly dynamodb: string; readonly sqs: string };
   readonly tableName: string;
-  readonly queueUrl: string;
+  /** Each priority level's queue. */
+  readonly queueUrls: JobQueueUrls;
   readonly deadLetterQueueUrl: string;
   /** The local event bus (local/services/event-bus-local.ts), where the platform runs one. */
   readonly eventBusEndpoint?: string;
@@ -61,7 +63,9 @@ function localValues(
     // There is no X-Ray locally.
     POWERTOOLS_TRACE_ENABLED: 'false',
     TABLE_NAME: resources.tableName,
-    QUEUE_URL: resources.queueUrl,
+    QUEUE_URL: resources.queueUrls.normal,
+    HIGH_PRIORITY_QUEUE_URL: resources.queueUrls.high,
+    LOW_PRIORITY_QUEUE_URL: resources.queueUrls.low,
     DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
     RETRY_MAX_ATTEMPTS: String(environment.retry.maxAttempts),
     RETRY_BASE_SECONDS: String(environment.retry.baseSeconds),

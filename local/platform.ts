@@ -5,7 +5,9 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
+import type { JobQueueUrls } from '../functions/jobs/adapters/job-queue.ts';
 import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
+import { JOB_PRIORITIES, priorityConcurrency, type JobPriority } from '../functions/jobs/domain/priority.ts';
 import { ENVIRONMENTS, validateEnvironment, type EnvironmentConfig } from '../lib/config/environments.ts';
 import { functionDeclarations } from '../lib/config/function-declarations.ts';
 import { resourceNames } from '../lib/config/resource-names.ts';
@@ -92,7 +94,10 @@ export interface LocalPlatformDescriptor {
   readonly apiUrl: string;
   readonly endpoints: { readonly dynamodb: string; readonly sqs: string };
   readonly tableName: string;
+  /** The normal level's queue. */
   readonly queueUrl: string;
+  /** Each priority level's queue. */
+  readonly queueUrls: JobQueueUrls;
   readonly deadLetterQueueUrl: string;
   /** Where the `email` type writes locally. */
   readonly outboxDir: string;
@@ -129,7 +134,10 @@ export interface LocalPlatform {
   readonly environment: EnvironmentConfig;
   readonly endpoints: { readonly dynamodb: string; readonly sqs: string };
   readonly tableName: string;
+  /** The normal level's queue. */
   readonly queueUrl: string;
+  /** Each priority level's queue. */
+  readonly queueUrls: JobQueueUrls;
   readonly deadLetterQueueUrl: string;
   /** The DLQ's ARN: the `SourceArn` of a DLQ redrive (`aws sqs start-message-move-task`). */
   readonly deadLetterQueueArn: string;
@@ -138,9 +146,9 @@ export interface LocalPlatform {
   readonly longJobs: Omit<LocalLongJobs, 'stop' | 'apiEnv'> | undefined;
   /** With `warmAllWorkers`: settles once every worker environment has loaded its handler. */
   readonly warming: Promise<void> | undefined;
-  /** Worker execution environments: one per concurrent batch (`worker.maxConcurrency`). */
+  /** Worker execution environments: one per concurrent batch of every level (`priorityConcurrency`). */
   readonly workerEnvironments: number;
-  /** Stops the worker event source (as if the mapping were disabled); `resumeWorkers` starts it again. */
+  /** Stops the worker event sources (as if the mappings were disabled); `resumeWorkers` starts them again. */
   pauseWorkers(): Promise<void>;
   resumeWorkers(): void;
   stop(): Promise<void>;
@@ -219,10 +227,16 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     const specs = localFunctionSpecs(environment, resources, { STATE_MACHINE_ARN: longJobs?.stateMachineArn ?? '' });
     const extraEnv = options.functionEnv ?? {};
     const api = FunctionProcess.fromSpec(specs.api, onOutput, { ...extraEnv, ...longJobs?.apiEnv });
-    // One execution environment per concurrent batch, as Lambda gives the mapping.
-    const workers = Array.from({ length: environment.worker.maxConcurrency }, () =>
-      FunctionProcess.fromSpec(specs.worker, onOutput, { ...extraEnv, EMAIL_OUTBOX_DIR: outboxDir }),
-    );
+    // One execution environment per concurrent batch of each level's mapping, as Lambda gives
+    // them; each starts on its first batch, so an idle level costs nothing.
+    const concurrency = priorityConcurrency(environment.worker.maxConcurrency);
+    const workersOf = (priority: JobPriority) =>
+      Array.from({ length: concurrency[priority] }, () =>
+        FunctionProcess.fromSpec(specs.worker, onOutput, { ...extraEnv, EMAIL_OUTBOX_DIR: outboxDir }),
+      );
+    const workersByLevel = { high: workersOf('high'), normal: workersOf('normal'), low: workersOf('low') };
+    // The normal level's first: the warm-up below and `warmAllWorkers` load those.
+    const workers = [...workersByLevel.normal, ...workersByLevel.high, ...workersByLevel.low];
     const reconciler = FunctionProcess.fromSpec(specs.reconciler, onOutput, extraEnv);
     const stopFunctions = async () => {
       await Promise.all([api.stop(), reconciler.stop(), ...workers.map((worker) => worker.stop())]);
@@ -273,20 +287,28 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       streams.destroy();
     });
 
-    const makeEventSource = () =>
-      new SqsEventSource({
-        sqs: sqsClient,
-        queueUrl: queues.queueUrl,
-        queueArn: queues.queueArn,
-        batchSize: environment.worker.batchSize,
-        batchingWindowSeconds: environment.worker.batchingWindowSeconds,
-        maxConcurrency: environment.worker.maxConcurrency,
-        invoke: (slot, event) => (workers[slot] as FunctionProcess).invoke<SQSBatchResponse>(event),
-        ...(options.onError === undefined ? {} : { onError: options.onError }),
-      });
-    let eventSource: SqsEventSource | undefined = makeEventSource();
-    eventSource.start();
-    cleanups.push(async () => eventSource?.stop());
+    // One mapping per priority level, each with its level's concurrency (lib/constructs/job-worker.ts).
+    const makeEventSources = () =>
+      JOB_PRIORITIES.map(
+        (priority) =>
+          new SqsEventSource({
+            sqs: sqsClient,
+            queueUrl: queues.queueUrls[priority],
+            queueArn: queues.queueArns[priority],
+            batchSize: environment.worker.batchSize,
+            batchingWindowSeconds: environment.worker.batchingWindowSeconds,
+            maxConcurrency: concurrency[priority],
+            invoke: (slot, event) => (workersByLevel[priority][slot] as FunctionProcess).invoke<SQSBatchResponse>(event),
+            ...(options.onError === undefined ? {} : { onError: options.onError }),
+          }),
+      );
+    let eventSources: SqsEventSource[] | undefined = makeEventSources();
+    for (const source of eventSources) source.start();
+    const stopEventSources = async () => {
+      await Promise.all((eventSources ?? []).map((source) => source.stop()));
+      eventSources = undefined;
+    };
+    cleanups.push(stopEventSources);
 
     // The schedule that EventBridge keeps in AWS: one reconciler run at a time.
     let reconciling: Promise<unknown> | undefined;
@@ -313,13 +335,14 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       endpoints,
       tableName: names.table,
       queueUrl: queues.queueUrl,
+      queueUrls: queues.queueUrls,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       outboxDir,
     };
     await writeFile(join(dataDir, 'platform.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
 
     const warming = options.warmAllWorkers
-      ? Promise.all(workers.slice(1).map((worker) => worker.warm().catch(() => undefined))).then(() => undefined)
+      ? Promise.all(workersByLevel.normal.slice(1).map((worker) => worker.warm().catch(() => undefined))).then(() => undefined)
       : undefined;
     return {
       apiUrl: gateway.url,
@@ -329,6 +352,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       endpoints,
       tableName: names.table,
       queueUrl: queues.queueUrl,
+      queueUrls: queues.queueUrls,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       deadLetterQueueArn: queues.deadLetterQueueArn,
       outboxDir,
@@ -341,14 +365,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
               stateMachineArn: longJobs.stateMachineArn,
               stepFunctionsEndpoint: longJobs.stepFunctionsEndpoint,
             },
-      pauseWorkers: async () => {
-        await eventSource?.stop();
-        eventSource = undefined;
-      },
+      pauseWorkers: stopEventSources,
       resumeWorkers: () => {
-        if (eventSource !== undefined) return;
-        eventSource = makeEventSource();
-        eventSource.start();
+        if (eventSources !== undefined) return;
+        eventSources = makeEventSources();
+        for (const source of eventSources) source.start();
       },
       stop: stopAll,
     };

@@ -1,7 +1,9 @@
 import { CreateTableCommand, ResourceInUseException, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { JOB_TABLE_KEY_ATTRIBUTES, JOB_TABLE_SCHEMA } from '../functions/jobs/adapters/job-table-schema.ts';
+import type { JobQueueUrls } from '../functions/jobs/adapters/job-queue.ts';
 import type { JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
+import { JOB_PRIORITIES, type JobPriority } from '../functions/jobs/domain/priority.ts';
 
 /** Creates the job table from the same schema the CDK table construct reads. */
 export async function createJobTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
@@ -39,8 +41,12 @@ export async function createJobTable(dynamodb: DynamoDBClient, tableName: string
 }
 
 export interface ProvisionedQueues {
+  /** The normal level's queue. */
   readonly queueUrl: string;
   readonly queueArn: string;
+  /** Each priority level's queue. */
+  readonly queueUrls: JobQueueUrls;
+  readonly queueArns: Readonly<Record<JobPriority, string>>;
   readonly deadLetterQueueUrl: string;
   readonly deadLetterQueueArn: string;
 }
@@ -64,10 +70,10 @@ async function arnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
   return arn;
 }
 
-/** Creates the job queue and its DLQ with the settings the CDK queue construct derives. */
+/** Creates the job queues (one per priority level) and their DLQ with the settings the CDK queue construct derives. */
 export async function createJobQueues(
   sqs: SQSClient,
-  names: { queue: string; deadLetterQueue: string },
+  names: { priorityQueues: Readonly<Record<JobPriority, string>>; deadLetterQueue: string },
   settings: JobQueueSettings,
 ): Promise<ProvisionedQueues> {
   const deadLetter = await sqs.send(
@@ -78,16 +84,25 @@ export async function createJobQueues(
   );
   const deadLetterQueueUrl = await reachableQueueUrl(sqs, deadLetter.QueueUrl);
   const deadLetterQueueArn = await arnOf(sqs, deadLetterQueueUrl);
-  const queue = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: names.queue,
-      Attributes: {
-        VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
-        MessageRetentionPeriod: String(settings.retentionSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: settings.maxReceiveCount }),
-      },
+  const levels = await Promise.all(
+    JOB_PRIORITIES.map(async (priority) => {
+      const queue = await sqs.send(
+        new CreateQueueCommand({
+          QueueName: names.priorityQueues[priority],
+          Attributes: {
+            VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+            MessageRetentionPeriod: String(settings.retentionSeconds),
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: settings.maxReceiveCount }),
+          },
+        }),
+      );
+      const url = await reachableQueueUrl(sqs, queue.QueueUrl);
+      return { priority, url, arn: await arnOf(sqs, url) };
     }),
   );
-  const queueUrl = await reachableQueueUrl(sqs, queue.QueueUrl);
-  return { queueUrl, queueArn: await arnOf(sqs, queueUrl), deadLetterQueueUrl, deadLetterQueueArn };
+  const byLevel = <T>(pick: (level: (typeof levels)[number]) => T) =>
+    Object.fromEntries(levels.map((level) => [level.priority, pick(level)])) as Record<JobPriority, T>;
+  const queueUrls = byLevel((level) => level.url);
+  const queueArns = byLevel((level) => level.arn);
+  return { queueUrl: queueUrls.normal, queueArn: queueArns.normal, queueUrls, queueArns, deadLetterQueueUrl, deadLetterQueueArn };
 }

@@ -35,7 +35,7 @@ const repository = new JobRepository(
   traced(new DynamoDBClient({ requestHandler: { httpAgent: { maxSockets: 128 }, httpsAgent: { maxSockets: 128 } } })),
   config.tableName,
 );
-const queue = new JobQueue(traced(new SQSClient({})), config.queueUrl, config.deadLetterQueueUrl);
+const queue = new JobQueue(traced(new SQSClient({})), config.queueUrls, config.deadLetterQueueUrl);
 const longJobs = config.longJobStateMachineArn === undefined ? undefined : new StepFunctionsLauncher(config.longJobStateMachineArn);
 const submitDependencies = {
   repository,

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { ERROR_HISTORY_LIMIT, ERROR_MESSAGE_MAX_BYTES, JOB_STATUSES } from '../jobs/domain/job.ts';
+import { JOB_PRIORITIES } from '../jobs/domain/priority.ts';
 import type { ApiErrorCode } from '../jobs/domain/errors.ts';
 import { findSubmittableJobType, submittableJobTypeNames, type SubmittableTypes } from '../jobs/domain/registry.ts';
 import { envelopeSchema, IDEMPOTENCY_KEY, MAX_SUBMISSION_BYTES } from '../jobs/domain/submission.ts';
@@ -100,10 +101,27 @@ function componentSchemas(allowed: SubmittableTypes): Record<string, Schema> {
       },
     },
     JobStatus: { type: 'string', enum: [...JOB_STATUSES] },
+    JobPriority: {
+      type: 'string',
+      enum: [...JOB_PRIORITIES],
+      description: 'each level has its own queue and worker concurrency; `normal` when not given',
+    },
     JobError: jobError,
     Job: {
       type: 'object',
-      required: ['jobId', 'type', 'status', 'payload', 'attempts', 'maxAttempts', 'createdAt', 'updatedAt', 'errorHistory', 'run'],
+      required: [
+        'jobId',
+        'type',
+        'status',
+        'payload',
+        'attempts',
+        'maxAttempts',
+        'priority',
+        'createdAt',
+        'updatedAt',
+        'errorHistory',
+        'run',
+      ],
       properties: {
         jobId: { type: 'string', format: 'uuid' },
         type: { type: 'string' },
@@ -111,6 +129,7 @@ function componentSchemas(allowed: SubmittableTypes): Record<string, Schema> {
         payload: { type: 'object' },
         attempts: { type: 'integer', minimum: 0, description: 'attempts of the current run' },
         maxAttempts: { type: 'integer', minimum: 1 },
+        priority: ref('JobPriority'),
         createdAt: timestamp,
         updatedAt: timestamp,
         startedAt: timestamp,
@@ -166,7 +185,7 @@ function componentSchemas(allowed: SubmittableTypes): Record<string, Schema> {
     },
     Stats: {
       type: 'object',
-      required: ['jobs', 'queued', 'inFlight', 'delayed', 'deadLettered'],
+      required: ['jobs', 'queued', 'inFlight', 'delayed', 'deadLettered', 'byPriority'],
       properties: {
         jobs: {
           type: 'object',
@@ -178,6 +197,25 @@ function componentSchemas(allowed: SubmittableTypes): Record<string, Schema> {
         inFlight: { type: 'integer', minimum: 0 },
         delayed: { type: 'integer', minimum: 0 },
         deadLettered: { type: 'integer', minimum: 0 },
+        byPriority: {
+          type: 'object',
+          description: 'queued, inFlight and delayed of each priority level’s queue (the totals add them up); one DLQ serves every level',
+          required: [...JOB_PRIORITIES],
+          properties: Object.fromEntries(
+            JOB_PRIORITIES.map((priority) => [
+              priority,
+              {
+                type: 'object',
+                required: ['queued', 'inFlight', 'delayed'],
+                properties: {
+                  queued: { type: 'integer', minimum: 0 },
+                  inFlight: { type: 'integer', minimum: 0 },
+                  delayed: { type: 'integer', minimum: 0 },
+                },
+              },
+            ]),
+          ),
+        },
       },
     },
     Health: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok', 'unavailable'] } } },

@@ -3,7 +3,7 @@ import type { JobQueue } from './adapters/job-queue.ts';
 import { StaleJobError, type JobRepository } from './adapters/job-repository.ts';
 import { JobTimeoutError, PermanentJobError } from './domain/errors.ts';
 import { boundedErrorMessage, type Job, type JobError } from './domain/job.ts';
-import { MalformedMessageError, parseJobMessage, type AttemptOutcome, type JobMessage } from './domain/job-message.ts';
+import { jobMessageOf, MalformedMessageError, parseJobMessage, type AttemptOutcome, type JobMessage } from './domain/job-message.ts';
 import type { JobServices, JobTypeDefinition } from './domain/job-type.ts';
 import { completeJob, decideDelivery, failJob, scheduleRetry, type DeliveryTimings } from './domain/lifecycle.ts';
 import { findJobType, retryPolicyOf } from './domain/registry.ts';
@@ -176,7 +176,7 @@ async function settle(
     // The state write kept failing: send the outcome as a message of its own, which a worker
     // writes soon after. Only if that fails too does the attempt come back as a lost one.
     try {
-      await queue.send({ jobId: running.jobId, owner: running.owner, type: running.type, outcome });
+      await queue.send({ ...jobMessageOf(running), outcome });
     } catch {
       await queue.hideFor(message.receiptHandle, 5);
       throw error;

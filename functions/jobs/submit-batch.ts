@@ -1,6 +1,7 @@
 import { asApiError } from './adapters/dependency-errors.ts';
 import { PayloadTooLargeError, UnavailableError, ValidationError, type ApiError } from './domain/errors.ts';
 import type { Job } from './domain/job.ts';
+import { jobMessageOf } from './domain/job-message.ts';
 import { MAX_SUBMISSION_BYTES, submissionHash, validateIdempotencyKey, type Submission } from './domain/submission.ts';
 import { findJobType } from './domain/registry.ts';
 import { acceptSubmission, idempotencyRecordOf, newJob, orUnavailable, replay, type SubmitDependencies } from './submit-job.ts';
@@ -137,7 +138,7 @@ export async function submitJobs(dependencies: SubmitDependencies, owner: string
   const sent = await queue
     .sendMany(
       queued.map((item) => ({
-        message: { jobId: item.job?.jobId ?? '', owner, type: item.submission.type },
+        message: jobMessageOf(item.job as Job),
         delaySeconds: item.submission.delaySeconds,
       })),
     )

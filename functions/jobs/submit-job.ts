@@ -5,6 +5,7 @@ import type { LongJobLauncher } from './adapters/long-job-launcher.ts';
 import { ConflictError, UnavailableError, UnknownJobTypeError } from './domain/errors.ts';
 import { isRetryableDependencyError } from './adapters/dependency-errors.ts';
 import type { Job } from './domain/job.ts';
+import { jobMessageOf } from './domain/job-message.ts';
 import { findJobType, retryPolicyOf } from './domain/registry.ts';
 import type { RetryPolicy } from './domain/retry-delay.ts';
 import { parseSubmission, submissionHash, validateIdempotencyKey, type Submission } from './domain/submission.ts';
@@ -70,6 +71,7 @@ export function newJob(dependencies: SubmitDependencies, owner: string, submissi
     payload: submission.payload,
     attempts: 0,
     maxAttempts: submission.maxAttempts ?? retryPolicyOf(submission.definition, dependencies.retryDefaults).maxAttempts,
+    ...(submission.priority === undefined ? {} : { priority: submission.priority }),
     createdAt,
     updatedAt: createdAt,
     errorHistory: [],
@@ -88,7 +90,7 @@ export function remainingDelaySeconds(job: Job, now: number): number {
 export async function enqueue(dependencies: SubmitDependencies, job: Job, delaySeconds: number): Promise<void> {
   const { longJobs } = dependencies;
   if (longJobs !== undefined && findJobType(job.type)?.runtime === 'fargate') await longJobs.start(job, delaySeconds);
-  else await dependencies.queue.send({ jobId: job.jobId, owner: job.owner, type: job.type }, delaySeconds);
+  else await dependencies.queue.send(jobMessageOf(job), delaySeconds);
 }
 
 /**

@@ -18,7 +18,7 @@ import { platformRuntimeConfig } from '../runtime-config.ts';
 const config = platformRuntimeConfig();
 const dependencies = {
   repository: new JobRepository(new DynamoDBClient({}), config.tableName),
-  deadLetterQueue: new DeadLetterQueue(new SQSClient({}), config.deadLetterQueueUrl, config.queueUrl),
+  deadLetterQueue: new DeadLetterQueue(new SQSClient({}), config.deadLetterQueueUrl, config.queueUrls),
   retentionDays: config.jobRetentionDays,
   // A run reads at most this many DLQ messages; a larger backlog is covered over several runs.
   maxMessages: 1_000,

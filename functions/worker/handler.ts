@@ -20,7 +20,7 @@ import { jobServices } from './job-services.ts';
 const config = workerRuntimeConfig();
 const platform = {
   repository: new JobRepository(traced(new DynamoDBClient({})), config.tableName),
-  queue: new JobQueue(traced(new SQSClient({})), config.queueUrl, config.deadLetterQueueUrl),
+  queue: new JobQueue(traced(new SQSClient({})), config.queueUrls, config.deadLetterQueueUrl),
   services: jobServices(config),
   retryDefaults: config.retryDefaults,
   timings: { retentionDays: config.jobRetentionDays },
@@ -54,12 +54,14 @@ function record(recorder: JobMetricsRecorder, type: string, outcome: DeliveryOut
 export async function main(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   metrics.captureColdStartMetric(context.functionName);
   const limit = pLimit(config.concurrencyPerBatch);
-  const visibility = new BatchVisibility(platform.queue);
+  // One mapping per priority level feeds this function; a batch comes from one of their queues.
+  const source = platform.queue.forSource(event.Records[0]?.eventSourceARN);
+  const visibility = new BatchVisibility(source);
   const dependencies = {
     ...platform,
     queue: {
-      send: platform.queue.send.bind(platform.queue),
-      sendToDeadLetterQueue: platform.queue.sendToDeadLetterQueue.bind(platform.queue),
+      send: source.send.bind(source),
+      sendToDeadLetterQueue: source.sendToDeadLetterQueue.bind(source),
       hideFor: visibility.hideFor.bind(visibility),
     },
     invocation: { timeoutMs: config.timeoutSeconds * 1000, remainingMs: () => context.getRemainingTimeInMillis() },

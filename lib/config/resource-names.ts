@@ -7,7 +7,9 @@ export function resourceNames(environmentName: string) {
   return {
     stack: prefix,
     table: `${prefix}-jobs`,
+    // One queue per priority level (SPEC §10); the normal level keeps the plain name.
     queue: `${prefix}-queue`,
+    priorityQueues: { high: `${prefix}-queue-high`, normal: `${prefix}-queue`, low: `${prefix}-queue-low` },
     deadLetterQueue: `${prefix}-dlq`,
     apiFunction: `${prefix}-api`,
     workerFunction: `${prefix}-worker`,

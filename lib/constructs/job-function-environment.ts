@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../config/environments.ts';
+import { JOB_PRIORITIES, type JobPriority } from '../../functions/jobs/domain/priority.ts';
 
 /**
  * Binders that set a function's environment variable and the IAM grant it implies in one
@@ -68,13 +69,19 @@ export function bindJobTable(fn: lambda.Function, table: dynamodb.ITable, access
  */
 export type JobQueueAccess = 'none' | 'send' | 'consume';
 
-/** Sets `QUEUE_URL` and grants the chosen access to the job queue. */
-export function bindJobQueue(fn: lambda.Function, queue: sqs.IQueue, access: JobQueueAccess): void {
-  fn.addEnvironment('QUEUE_URL', queue.queueUrl);
-  if (access === 'send') queue.grantSendMessages(fn);
-  else if (access === 'consume') {
-    queue.grantConsumeMessages(fn);
-    queue.grantSendMessages(fn);
+/** The variable that carries each priority level's queue URL. */
+const QUEUE_URL_VARIABLES = { high: 'HIGH_PRIORITY_QUEUE_URL', normal: 'QUEUE_URL', low: 'LOW_PRIORITY_QUEUE_URL' } as const;
+
+/** Sets the queue URL of every priority level and grants the chosen access to each of their queues. */
+export function bindJobQueues(fn: lambda.Function, queues: Readonly<Record<JobPriority, sqs.IQueue>>, access: JobQueueAccess): void {
+  for (const priority of JOB_PRIORITIES) {
+    const queue = queues[priority];
+    fn.addEnvironment(QUEUE_URL_VARIABLES[priority], queue.queueUrl);
+    if (access === 'send') queue.grantSendMessages(fn);
+    else if (access === 'consume') {
+      queue.grantConsumeMessages(fn);
+      queue.grantSendMessages(fn);
+    }
   }
 }
 
@@ -111,7 +118,8 @@ export function bindJobDefaults(fn: lambda.Function, config: EnvironmentConfig):
 /** The platform resources a function is bound to. */
 export interface JobPlatformResources {
   readonly table: dynamodb.ITable;
-  readonly queue: sqs.IQueue;
+  /** Each priority level's job queue. */
+  readonly queues: Readonly<Record<JobPriority, sqs.IQueue>>;
   readonly deadLetterQueue: sqs.IQueue;
 }
 
@@ -130,7 +138,7 @@ export function bindJobPlatform(
   config: EnvironmentConfig,
 ): void {
   bindJobTable(fn, resources.table, access.table);
-  bindJobQueue(fn, resources.queue, access.queue);
+  bindJobQueues(fn, resources.queues, access.queue);
   bindDeadLetterQueue(fn, resources.deadLetterQueue, access.deadLetterQueue);
   bindJobDefaults(fn, config);
 }

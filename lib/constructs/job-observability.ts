@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { JOB_METRICS, JOB_TYPE_DIMENSION, metricsNamespace, type JobMetricName } from '../../functions/observability/job-metrics.ts';
 import type { EnvironmentConfig } from '../config/environments.ts';
+import { JOB_PRIORITIES, type JobPriority } from '../../functions/jobs/domain/priority.ts';
 
 export interface JobObservabilityConstructProps {
   /** Prefix of the alarm names; carries the environment (`jobs-dev`). */
@@ -19,7 +20,8 @@ export interface JobObservabilityConstructProps {
   readonly alarmTopicName: string;
   /** Alarm thresholds, notification e-mail and the metrics namespace of this environment. */
   readonly environmentConfig: EnvironmentConfig;
-  readonly queue: sqs.IQueue;
+  /** Each priority level's job queue. */
+  readonly queues: Readonly<Record<JobPriority, sqs.IQueue>>;
   readonly deadLetterQueue: sqs.IQueue;
   readonly httpApi: apigw.IHttpApi;
   /** The worker: its throttles alarm, as they delay every job. */
@@ -66,6 +68,16 @@ export class JobObservabilityConstruct extends Construct {
     }
 
     const jobErrorRate = this.jobErrorRate(alarmPeriod);
+    const minute = { period: Duration.minutes(1), statistic: 'Maximum' } as const;
+    const oldestAgeOf = (priority: JobPriority) =>
+      props.queues[priority].metricApproximateAgeOfOldestMessage({ ...minute, label: `${priority} priority` });
+    // One alarm watches every level: the oldest message of whichever queue holds it.
+    const oldestAge = new cloudwatch.MathExpression({
+      expression: `MAX([${JOB_PRIORITIES.join(', ')}])`,
+      usingMetrics: Object.fromEntries(JOB_PRIORITIES.map((priority) => [priority, oldestAgeOf(priority)])),
+      period: Duration.minutes(1),
+      label: 'Oldest message, any priority (s)',
+    });
     const alarms = [
       new cloudwatch.Alarm(this, 'DeadLetterQueueNotEmpty', {
         alarmName: `${props.alarmNamePrefix}-dlq-not-empty`,
@@ -79,7 +91,7 @@ export class JobObservabilityConstruct extends Construct {
       new cloudwatch.Alarm(this, 'OldestMessageTooOld', {
         alarmName: `${props.alarmNamePrefix}-oldest-message-age`,
         alarmDescription: `A queued job has waited more than ${config.alarms.oldestMessageAgeSeconds} s: workers are failing, throttled or too few.`,
-        metric: props.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        metric: oldestAge,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         threshold: config.alarms.oldestMessageAgeSeconds,
         evaluationPeriods: 3,
@@ -160,21 +172,19 @@ export class JobObservabilityConstruct extends Construct {
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Queue depth',
+        title: 'Queue depth per priority',
         width: 8,
-        left: [
-          props.queue.metricApproximateNumberOfMessagesVisible({ label: 'Visible', period: Duration.minutes(1), statistic: 'Maximum' }),
-          props.queue.metricApproximateNumberOfMessagesNotVisible({
-            label: 'In flight',
-            period: Duration.minutes(1),
-            statistic: 'Maximum',
-          }),
-        ],
+        left: JOB_PRIORITIES.map((priority) =>
+          props.queues[priority].metricApproximateNumberOfMessagesVisible({ ...minute, label: `${priority}: visible` }),
+        ),
+        right: JOB_PRIORITIES.map((priority) =>
+          props.queues[priority].metricApproximateNumberOfMessagesNotVisible({ ...minute, label: `${priority}: in flight` }),
+        ),
       }),
       new cloudwatch.GraphWidget({
-        title: 'Age of oldest message (s)',
+        title: 'Age of oldest message per priority (s)',
         width: 8,
-        left: [props.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' })],
+        left: JOB_PRIORITIES.map(oldestAgeOf),
         leftAnnotations: [{ value: config.alarms.oldestMessageAgeSeconds, label: 'alarm' }],
       }),
       new cloudwatch.GraphWidget({

@@ -7,6 +7,7 @@ import type { FunctionDeclaration } from '../config/function-declarations.ts';
 import { bindJobPlatform, type JobPlatformResources } from './job-function-environment.ts';
 import { JobFunction } from './job-function.ts';
 import { nagArnParts } from './nag-arn.ts';
+import { JOB_PRIORITIES, priorityConcurrency, type JobPriority } from '../../functions/jobs/domain/priority.ts';
 
 export interface JobWorkerConstructProps {
   /** The worker function (SQS events, returns `batchItemFailures`), from `functionDeclarations`. */
@@ -24,14 +25,17 @@ export interface JobWorkerConstructProps {
 }
 
 /**
- * The worker: a `JobFunction` fed by the job queue through an event source mapping that
- * reports partial batch failures, so one failing job never re-runs the others in its batch.
+ * The worker: a `JobFunction` fed by each priority level's queue through an event source mapping
+ * of its own, which reports partial batch failures, so one failing job never re-runs the others
+ * in its batch. Each mapping's maximum concurrency is its level's share (`priorityConcurrency`):
+ * a high job never waits behind normal or low ones, only for a poller of its own level.
  * It may read and write the table, consume the queue (receive, change visibility for the
  * backoff, delete) and send e-mail through SES; the DLQ is only named, never touched.
  */
 export class JobWorkerConstruct extends Construct {
   readonly function: JobFunction;
-  readonly eventSource: SqsEventSource;
+  /** The event source mapping of each priority level. */
+  readonly eventSources: Readonly<Record<JobPriority, SqsEventSource>>;
 
   constructor(scope: Construct, id: string, props: JobWorkerConstructProps) {
     super(scope, id);
@@ -55,14 +59,22 @@ export class JobWorkerConstruct extends Construct {
       config,
     );
 
-    this.eventSource = new SqsEventSource(props.resources.queue, {
-      batchSize: worker.batchSize,
-      // AWS rejects a window of 0 given explicitly with a batch above 10, so 0 means "unset".
-      maxBatchingWindow: worker.batchingWindowSeconds > 0 ? Duration.seconds(worker.batchingWindowSeconds) : undefined,
-      maxConcurrency: worker.maxConcurrency,
-      reportBatchItemFailures: true,
-    });
-    this.function.addEventSource(this.eventSource);
+    const concurrency = priorityConcurrency(worker.maxConcurrency);
+    const eventSourceOf = (priority: JobPriority) => {
+      const eventSource = new SqsEventSource(props.resources.queues[priority], {
+        batchSize: worker.batchSize,
+        // AWS rejects a window of 0 given explicitly with a batch above 10, so 0 means "unset".
+        maxBatchingWindow: worker.batchingWindowSeconds > 0 ? Duration.seconds(worker.batchingWindowSeconds) : undefined,
+        maxConcurrency: concurrency[priority],
+        reportBatchItemFailures: true,
+      });
+      this.function.addEventSource(eventSource);
+      return eventSource;
+    };
+    this.eventSources = Object.fromEntries(JOB_PRIORITIES.map((priority) => [priority, eventSourceOf(priority)])) as Record<
+      JobPriority,
+      SqsEventSource
+    >;
 
     this.grantSendEmail(props.emailFrom);
   }

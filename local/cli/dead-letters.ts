@@ -36,7 +36,7 @@ export class DeadLetters {
   private readonly repository: JobRepository;
 
   constructor(target: Target) {
-    this.queue = new DeadLetterQueue(target.sqs, target.deadLetterQueueUrl, target.queueUrl);
+    this.queue = new DeadLetterQueue(target.sqs, target.deadLetterQueueUrl, target.queueUrls);
     this.repository = new JobRepository(target.dynamodb, target.tableName);
   }
 

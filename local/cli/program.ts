@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { FINISHED_STATUSES, JOB_STATUSES, lastErrorOf, toJobResource, type JobResource } from '../../functions/jobs/domain/job.ts';
+import { JOB_PRIORITIES } from '../../functions/jobs/domain/priority.ts';
 import { CliError, EXIT, type ExitCode } from './cli-error.ts';
 import { DeadLetters, deadLetterVerdict, type DeadLetterEntry } from './dead-letters.ts';
 import { formatAge, jobLine, parseSince, progressBar, table, truncate } from './format.ts';
@@ -182,6 +183,9 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
     .option('--file <path>', 'NDJSON file: one POST /jobs body per line, each with an optional "idempotencyKey"')
     .option('--max-attempts <n>', 'attempts before the job fails (1-10)', integer('--max-attempts'))
     .option('--delay <seconds>', 'seconds before the first attempt (0-900)', integer('--delay'))
+    .addOption(
+      new Option('--priority <level>', 'each level has its own queue and worker concurrency (default: normal)').choices(JOB_PRIORITIES),
+    )
     .option('--idempotency-key <key>', 'resubmitting with the same key within 24 h returns the same job')
     .option('--watch', 'follow the job until it finishes; the exit code tells how it ended')
     .option('--json', 'print JSON')
@@ -189,7 +193,15 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
       async (
         type: string | undefined,
         payload: string | undefined,
-        options: { file?: string; maxAttempts?: number; delay?: number; idempotencyKey?: string; watch?: boolean; json?: boolean },
+        options: {
+          file?: string;
+          maxAttempts?: number;
+          delay?: number;
+          priority?: string;
+          idempotencyKey?: string;
+          watch?: boolean;
+          json?: boolean;
+        },
       ) => {
         if (options.file !== undefined && type !== undefined) throw new CliError('Give either a job type or --file, not both', EXIT.usage);
         if (options.file === undefined && type === undefined) {
@@ -209,6 +221,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
           payload: parsePayload(payload),
           ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
           ...(options.delay === undefined ? {} : { delaySeconds: options.delay }),
+          ...(options.priority === undefined ? {} : { priority: options.priority }),
         };
         const job = await api.submit(body, options.idempotencyKey);
         print(options.json === true, job, () => (options.watch === true ? `submitted ${job.jobId}` : describeJob(job)));

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { JobQueueUrls } from '../../functions/jobs/adapters/job-queue.ts';
 import { resourceNames } from '../../lib/config/resource-names.ts';
 import { localDescriptorPath, type LocalPlatformDescriptor } from '../platform.ts';
 import { localClientConfig } from '../services/local-aws.ts';
@@ -13,7 +14,8 @@ export interface Target {
   readonly apiUrl: string;
   readonly region: string;
   readonly tableName: string;
-  readonly queueUrl: string;
+  /** Each priority level's queue. */
+  readonly queueUrls: JobQueueUrls;
   readonly deadLetterQueueUrl: string;
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
@@ -47,7 +49,7 @@ async function localTarget(options: TargetOptions): Promise<Target> {
     apiUrl: descriptor.apiUrl,
     region: 'us-east-1',
     tableName: descriptor.tableName,
-    queueUrl: descriptor.queueUrl,
+    queueUrls: descriptor.queueUrls,
     deadLetterQueueUrl: descriptor.deadLetterQueueUrl,
     dynamodb: new DynamoDBClient(localClientConfig(descriptor.endpoints.dynamodb)),
     sqs: new SQSClient(localClientConfig(descriptor.endpoints.sqs)),
@@ -81,7 +83,7 @@ async function deployedTarget(env: string): Promise<Target> {
     apiUrl: need('ApiUrl').replace(/\/$/, ''),
     region,
     tableName: need('TableName'),
-    queueUrl: need('QueueUrl'),
+    queueUrls: { normal: need('QueueUrl'), high: need('HighPriorityQueueUrl'), low: need('LowPriorityQueueUrl') },
     deadLetterQueueUrl: need('DeadLetterQueueUrl'),
     dynamodb: new DynamoDBClient({ region }),
     sqs: new SQSClient({ region }),

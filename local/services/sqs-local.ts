@@ -12,12 +12,15 @@
  * - queue counters as SQS reports them: fauxqs moves a message whose visibility ran out (such as one
  *   received with `VisibilityTimeout=0`) back to the visible ones only on the queue's next receive,
  *   so `GetQueueAttributes` first settles those timers;
- * - the message move tasks behind the console's "Start DLQ redrive" (`sqs-move-tasks.ts`).
+ * - the message move tasks behind the console's "Start DLQ redrive" (`sqs-move-tasks.ts`);
+ * - fair queues: a standard queue's messages keep their `MessageGroupId`, and a receive serves
+ *   the groups with the fewest messages in flight first (`sqs-fair-queues.ts`).
  */
 import { buildApp } from 'fauxqs';
 import type { RunningService } from './dynamodb-local.ts';
 import { fauxqsModule, type FauxqsPersistence, type FauxqsSqsStoreClass } from './fauxqs-internals.ts';
 import { ensurePortFree } from './ports.ts';
+import { serveFairQueues } from './sqs-fair-queues.ts';
 import { serveMessageMoveTasks } from './sqs-move-tasks.ts';
 
 type Stores = NonNullable<NonNullable<Parameters<typeof buildApp>[0]>['stores']>;
@@ -73,6 +76,7 @@ export async function startSqsLocal(port: number, options: SqsLocalOptions = {})
     if (request.headers['x-amz-target'] === 'AmazonSQS.GetQueueAttributes') sqsStore.processAllTimers();
   });
   serveMessageMoveTasks(app, sqsStore, SqsStore.createMessage);
+  serveFairQueues(app, sqsStore);
   if (persistence !== undefined) app.addHook('preClose', () => persistence.close());
   await app.listen({ port, host: '127.0.0.1' });
   const address = app.server.address();

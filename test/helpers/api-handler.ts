@@ -11,6 +11,8 @@ export async function loadApiHandler(): Promise<(typeof import('../../functions/
     AWS_SECRET_ACCESS_KEY: 'test',
     TABLE_NAME: 'jobs-test-jobs',
     QUEUE_URL: 'https://sqs.test/jobs',
+    HIGH_PRIORITY_QUEUE_URL: 'https://sqs.test/jobs-high',
+    LOW_PRIORITY_QUEUE_URL: 'https://sqs.test/jobs-low',
     DEAD_LETTER_QUEUE_URL: 'https://sqs.test/jobs-dlq',
     RETRY_MAX_ATTEMPTS: '3',
     RETRY_BASE_SECONDS: '2',

@@ -22,12 +22,18 @@ describe.each(ENVIRONMENT_NAMES)('alarms and dashboard in %s', (environmentName)
     });
   });
 
-  it('alarms on the age of the oldest message with the configured threshold', () => {
+  it('alarms on the age of the oldest message of any priority queue with the configured threshold', () => {
     const { config } = synthesizePlatform(environmentName);
-    expect(alarm(environmentName, 'oldest-message-age')).toMatchObject({
-      MetricName: 'ApproximateAgeOfOldestMessage',
-      Threshold: config.alarms.oldestMessageAgeSeconds,
-    });
+    const oldest = alarm(environmentName, 'oldest-message-age');
+    expect(oldest.Threshold).toBe(config.alarms.oldestMessageAgeSeconds);
+    const metrics = oldest.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
+    expect(metrics.find((metric) => metric.Expression !== undefined)?.Expression).toBe('MAX([high, normal, low])');
+    expect(
+      metrics
+        .filter((metric) => metric.MetricStat?.Metric.MetricName === 'ApproximateAgeOfOldestMessage')
+        .map((metric) => metric.Id)
+        .sort(),
+    ).toEqual(['high', 'low', 'normal']);
   });
 
   it('alarms on failed plus retried attempts over started ones, from the environment namespace', () => {

@@ -1,48 +1,93 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS_LIMIT } from '../../functions/jobs/domain/job-queue-settings.ts';
+import { JOB_PRIORITIES, priorityConcurrency } from '../../functions/jobs/domain/priority.ts';
+import { resourceNames } from '../../lib/config/resource-names.ts';
 import { ENVIRONMENT_NAMES, synthesizePlatform } from '../helpers/synth.ts';
 
-function queueProperties(environmentName: string, queueName: string): Record<string, any> {
+function queueResource(environmentName: string, queueName: string): [string, Record<string, any>] {
   const { template } = synthesizePlatform(environmentName);
-  const [queue] = Object.values(template.findResources('AWS::SQS::Queue', { Properties: { QueueName: queueName } })) as any[];
-  if (!queue) throw new Error(`no queue ${queueName}`);
-  return queue.Properties;
+  const [entry] = Object.entries(template.findResources('AWS::SQS::Queue', { Properties: { QueueName: queueName } })) as [string, any][];
+  if (!entry) throw new Error(`no queue ${queueName}`);
+  return [entry[0], entry[1].Properties];
 }
+
+const queueProperties = (environmentName: string, queueName: string) => queueResource(environmentName, queueName)[1];
 
 describe.each(ENVIRONMENT_NAMES)('job queues in %s', (environmentName) => {
   beforeAll(() => synthesizePlatform(environmentName));
 
-  const queueName = `jobs-${environmentName}-queue`;
-  const deadLetterQueueName = `jobs-${environmentName}-dlq`;
+  const names = resourceNames(environmentName);
+  const queueNames = JOB_PRIORITIES.map((priority) => names.priorityQueues[priority]);
+  const deadLetterQueueName = names.deadLetterQueue;
+
+  it('has one queue per priority level, high, normal and low, all dead-lettering into the one DLQ', () => {
+    expect(queueNames).toEqual([
+      `jobs-${environmentName}-queue-high`,
+      `jobs-${environmentName}-queue`,
+      `jobs-${environmentName}-queue-low`,
+    ]);
+    const [deadLetterId] = queueResource(environmentName, deadLetterQueueName);
+    for (const name of queueNames) {
+      expect(queueProperties(environmentName, name).RedrivePolicy.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': [deadLetterId, 'Arn'] });
+    }
+  });
 
   it('dead-letters only after more receives than the highest maxAttempts', () => {
-    const { maxReceiveCount } = queueProperties(environmentName, queueName).RedrivePolicy;
-    expect(maxReceiveCount).toBeGreaterThan(MAX_ATTEMPTS_LIMIT);
+    for (const name of queueNames) {
+      expect(queueProperties(environmentName, name).RedrivePolicy.maxReceiveCount).toBeGreaterThan(MAX_ATTEMPTS_LIMIT);
+    }
   });
 
   it('sets the visibility timeout to at least 6 times the worker timeout', () => {
     const { config } = synthesizePlatform(environmentName);
-    expect(queueProperties(environmentName, queueName).VisibilityTimeout).toBeGreaterThanOrEqual(6 * config.worker.timeoutSeconds);
+    for (const name of queueNames) {
+      expect(queueProperties(environmentName, name).VisibilityTimeout).toBeGreaterThanOrEqual(6 * config.worker.timeoutSeconds);
+    }
   });
 
   it('keeps job messages 14 days, the SQS maximum, as an expired message is deleted, not dead-lettered', () => {
-    expect(queueProperties(environmentName, queueName).MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    for (const name of queueNames) expect(queueProperties(environmentName, name).MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 
   it('keeps dead letters 14 days', () => {
     expect(queueProperties(environmentName, deadLetterQueueName).MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 
-  it('lets the dead-letter queue be redriven back to the job queue', () => {
+  it('lets the dead-letter queue be redriven back to each priority queue, and only to those', () => {
     const { RedriveAllowPolicy } = queueProperties(environmentName, deadLetterQueueName);
     expect(RedriveAllowPolicy.redrivePermission).toBe('byQueue');
-    expect(JSON.stringify(RedriveAllowPolicy.sourceQueueArns)).toContain(`:${queueName}"`);
+    expect(RedriveAllowPolicy.sourceQueueArns).toHaveLength(3);
+    for (const name of queueNames) expect(JSON.stringify(RedriveAllowPolicy.sourceQueueArns)).toContain(`:${name}"`);
   });
 
-  it('encrypts both queues and refuses requests without TLS', () => {
+  it('feeds the worker from every level through its own mapping, higher levels with more concurrency', () => {
+    const { template, config } = synthesizePlatform(environmentName);
+    const expected = priorityConcurrency(config.worker.maxConcurrency);
+    expect(expected.high).toBeGreaterThan(expected.normal);
+    expect(expected.normal).toBeGreaterThanOrEqual(expected.low);
+    for (const priority of JOB_PRIORITIES) {
+      const [queueId] = queueResource(environmentName, names.priorityQueues[priority]);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        FunctionName: { Ref: Match.stringLikeRegexp('^WorkerFunction') },
+        ScalingConfig: { MaximumConcurrency: expected[priority] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: config.worker.batchSize,
+      });
+    }
+    expect(
+      Object.keys(
+        template.findResources('AWS::Lambda::EventSourceMapping', {
+          Properties: { EventSourceArn: Match.anyValue(), ScalingConfig: Match.anyValue() },
+        }),
+      ),
+    ).toHaveLength(3);
+  });
+
+  it('encrypts every queue and refuses requests without TLS', () => {
     const { template } = synthesizePlatform(environmentName);
-    for (const name of [queueName, deadLetterQueueName]) {
+    for (const name of [...queueNames, deadLetterQueueName]) {
       expect(queueProperties(environmentName, name).SqsManagedSseEnabled).toBe(true);
     }
     const denyInsecure = Match.objectLike({
@@ -50,6 +95,6 @@ describe.each(ENVIRONMENT_NAMES)('job queues in %s', (environmentName) => {
         Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
-    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy', { Properties: denyInsecure }))).toHaveLength(2);
+    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy', { Properties: denyInsecure }))).toHaveLength(4);
   });
 });

@@ -3,6 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../lib/config/environments.ts';
+import { resourceNames } from '../../lib/config/resource-names.ts';
 import { JobQueueConstruct } from '../../lib/constructs/job-queue.ts';
 import { JobReconcilerConstruct } from '../../lib/constructs/job-reconciler.ts';
 import { JobTableConstruct } from '../../lib/constructs/job-table.ts';
@@ -17,8 +18,8 @@ describe('JobReconcilerConstruct', () => {
     const stack = new Stack(new App({ context: { ...SKIP_BUNDLING_CONTEXT } }), 'ReconcilerTest');
     const config = loadEnvironment('dev');
     const { table } = new JobTableConstruct(stack, 'JobTable', { tableName: 'jobs-test-jobs', removalPolicy: 'destroy' });
-    const { queue, deadLetterQueue } = new JobQueueConstruct(stack, 'JobQueue', {
-      queueName: 'jobs-test-queue',
+    const { queues, deadLetterQueue } = new JobQueueConstruct(stack, 'JobQueue', {
+      queueNames: resourceNames('test').priorityQueues,
       deadLetterQueueName: 'jobs-test-dlq',
       worker: config.worker,
     });
@@ -28,7 +29,7 @@ describe('JobReconcilerConstruct', () => {
         entry: fileURLToPath(new URL('./fixtures/scheduled-handler.ts', import.meta.url)),
       }),
       environmentConfig: config,
-      resources: { table, queue, deadLetterQueue },
+      resources: { table, queues, deadLetterQueue },
     });
     template = Template.fromStack(stack);
   });

@@ -50,7 +50,7 @@ describe('the local runtime against the synthesized templates of the same enviro
       {
         endpoints: { dynamodb: 'http://127.0.0.1:8000', sqs: 'http://127.0.0.1:4566' },
         tableName: 'table',
-        queueUrl: 'queue',
+        queueUrls: { high: 'queue-high', normal: 'queue', low: 'queue-low' },
         deadLetterQueueUrl: 'dlq',
       },
       { STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:local' },

@@ -58,6 +58,8 @@ describe('the jobs CLI against a deployed stack', () => {
       outputs({
         ApiUrl: apiUrl,
         QueueUrl: 'https://sqs/q',
+        HighPriorityQueueUrl: 'https://sqs/q-high',
+        LowPriorityQueueUrl: 'https://sqs/q-low',
         DeadLetterQueueUrl: 'https://sqs/dlq',
         TableName: 'jobs-dev-jobs',
         Region: 'eu-west-1',
@@ -71,7 +73,7 @@ describe('the jobs CLI against a deployed stack', () => {
     // Assess
     expect(target).toMatchObject({
       tableName: 'jobs-dev-jobs',
-      queueUrl: 'https://sqs/q',
+      queueUrls: { high: 'https://sqs/q-high', normal: 'https://sqs/q', low: 'https://sqs/q-low' },
       deadLetterQueueUrl: 'https://sqs/dlq',
       region: 'eu-west-1',
       signRequests: true,

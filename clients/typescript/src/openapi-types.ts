@@ -120,6 +120,8 @@ export interface components {
             payload: components["schemas"]["Payload.echo"];
             maxAttempts?: number;
             delaySeconds?: number;
+            /** @enum {string} */
+            priority?: "high" | "normal" | "low";
         };
         "BatchItem.echo": {
             /** @constant */
@@ -127,6 +129,8 @@ export interface components {
             payload: components["schemas"]["Payload.echo"];
             maxAttempts?: number;
             delaySeconds?: number;
+            /** @enum {string} */
+            priority?: "high" | "normal" | "low";
             idempotencyKey?: string;
         };
         /** @description Waits {ms} milliseconds, then completes. */
@@ -142,6 +146,8 @@ export interface components {
             payload: components["schemas"]["Payload.sleep"];
             maxAttempts?: number;
             delaySeconds?: number;
+            /** @enum {string} */
+            priority?: "high" | "normal" | "low";
         };
         "BatchItem.sleep": {
             /** @constant */
@@ -149,6 +155,8 @@ export interface components {
             payload: components["schemas"]["Payload.sleep"];
             maxAttempts?: number;
             delaySeconds?: number;
+            /** @enum {string} */
+            priority?: "high" | "normal" | "low";
             idempotencyKey?: string;
         };
         /** @description Sends {to, subject, body} (SES in AWS, a local outbox directory locally). */
@@ -167,6 +175,8 @@ export interface components {
             payload: components["schemas"]["Payload.email"];
             maxAttempts?: number;
             delaySeconds?: number;
+            /** @enum {string} */
+            priority?: "high" | "normal" | "low";
         };
         "BatchItem.email": {
             /** @constant */
@@ -174,6 +184,8 @@ export interface components {
             payload: components["schemas"]["Payload.email"];
             maxAttempts?: number;
             delaySeconds?: number;
+            /** @enum {string} */
+            priority?: "high" | "normal" | "low";
             idempotencyKey?: string;
         };
         /** @description Builds a CSV of {rows} records in chunks of {chunkSize} on Fargate and stores it in S3. */
@@ -190,6 +202,8 @@ export interface components {
             payload: components["schemas"]["Payload.report"];
             maxAttempts?: number;
             delaySeconds?: number;
+            /** @enum {string} */
+            priority?: "high" | "normal" | "low";
         };
         "BatchItem.report": {
             /** @constant */
@@ -197,6 +211,8 @@ export interface components {
             payload: components["schemas"]["Payload.report"];
             maxAttempts?: number;
             delaySeconds?: number;
+            /** @enum {string} */
+            priority?: "high" | "normal" | "low";
             idempotencyKey?: string;
         };
         /** @description A job to run: `type` picks the payload schema. At most 262144 bytes of JSON. */
@@ -207,6 +223,11 @@ export interface components {
         };
         /** @enum {string} */
         JobStatus: "queued" | "running" | "retrying" | "completed" | "failed" | "cancelled";
+        /**
+         * @description each level has its own queue and worker concurrency; `normal` when not given
+         * @enum {string}
+         */
+        JobPriority: "high" | "normal" | "low";
         JobError: {
             /** @description cut to 1024 bytes of UTF-8 */
             message: string;
@@ -224,6 +245,7 @@ export interface components {
             /** @description attempts of the current run */
             attempts: number;
             maxAttempts: number;
+            priority: components["schemas"]["JobPriority"];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -282,6 +304,24 @@ export interface components {
             inFlight: number;
             delayed: number;
             deadLettered: number;
+            /** @description queued, inFlight and delayed of each priority level’s queue (the totals add them up); one DLQ serves every level */
+            byPriority: {
+                high: {
+                    queued: number;
+                    inFlight: number;
+                    delayed: number;
+                };
+                normal: {
+                    queued: number;
+                    inFlight: number;
+                    delayed: number;
+                };
+                low: {
+                    queued: number;
+                    inFlight: number;
+                    delayed: number;
+                };
+            };
         };
         Health: {
             /** @enum {string} */

@@ -7,6 +7,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { parseJobMessage, type JobMessage } from '../domain/job-message.ts';
+import { DEFAULT_PRIORITY, priorityOf } from '../domain/priority.ts';
+import { queueUrlsOf, type JobQueueUrls } from './job-queue.ts';
 
 /** A message in the dead-letter queue, read without taking it out. */
 export interface DeadLetter {
@@ -29,11 +31,16 @@ const RECEIVE_MAX = 10;
  * always see every message.
  */
 export class DeadLetterQueue {
+  /** The queue of each priority level: every level dead-letters here, and a redrive sends each job back to its own. */
+  private readonly sourceQueueUrls: JobQueueUrls;
+
   constructor(
     private readonly sqs: SQSClient,
     readonly url: string,
-    private readonly sourceQueueUrl: string,
-  ) {}
+    sourceQueueUrls: string | JobQueueUrls,
+  ) {
+    this.sourceQueueUrls = queueUrlsOf(sourceQueueUrls);
+  }
 
   /**
    * Reads up to `max` messages. With `hideSeconds` above 0 the messages read stay hidden for
@@ -112,7 +119,14 @@ export class DeadLetterQueue {
    */
   async redrive(letters: readonly DeadLetter[]): Promise<void> {
     for (const letter of letters) {
-      await this.sqs.send(new SendMessageCommand({ QueueUrl: this.sourceQueueUrl, MessageBody: letter.body }));
+      const queueUrl = this.sourceQueueUrls[letter.job === undefined ? DEFAULT_PRIORITY : priorityOf(letter.job)];
+      await this.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: letter.body,
+          ...(letter.job === undefined ? {} : { MessageGroupId: letter.job.owner }),
+        }),
+      );
     }
     await this.delete(letters);
   }

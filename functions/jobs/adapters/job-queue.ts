@@ -7,8 +7,27 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { JobMessage } from '../domain/job-message.ts';
+import { JOB_PRIORITIES, priorityOf, type JobPriority } from '../domain/priority.ts';
 import { MAX_VISIBILITY_SECONDS } from '../domain/retry-delay.ts';
 import { chunksOf } from './chunks.ts';
+
+/** The URL of each priority level's queue. */
+export type JobQueueUrls = Readonly<Record<JobPriority, string>>;
+
+/** One URL for every level: for code and tests that see a single queue. */
+export function queueUrlsOf(urls: string | JobQueueUrls): JobQueueUrls {
+  return typeof urls === 'string' ? { high: urls, normal: urls, low: urls } : urls;
+}
+
+/** A queue's last path segment is its name, as an ARN's last segment is. */
+const queueNameOf = (urlOrArn: string): string => urlOrArn.slice(Math.max(urlOrArn.lastIndexOf('/'), urlOrArn.lastIndexOf(':')) + 1);
+
+/** The counts of one level's queue. */
+export interface LevelDepths {
+  readonly queued: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+}
 
 export interface QueueDepths {
   /** Messages waiting to be received (including those waiting out a backoff: delayed). */
@@ -17,6 +36,8 @@ export interface QueueDepths {
   readonly inFlight: number;
   readonly delayed: number;
   readonly deadLettered: number;
+  /** The same counts per priority level (the totals above add them up). */
+  readonly byPriority: Readonly<Record<JobPriority, LevelDepths>>;
 }
 
 /** One received message's new visibility timeout. */
@@ -34,17 +55,53 @@ function visibilitySeconds(seconds: number): number {
   return Math.min(Math.max(0, Math.ceil(seconds)), MAX_VISIBILITY_SECONDS);
 }
 
-/** The job queue and its dead-letter queue, as the functions use them. */
+/**
+ * The job queues (one per priority level) and their shared dead-letter queue, as the functions
+ * use them. Every message goes to its job's level and carries `MessageGroupId` = the caller,
+ * which makes the standard queues SQS fair queues: a caller with a large backlog is held back so
+ * that other callers' jobs keep their normal dwell time (SPEC §10).
+ */
 export class JobQueue {
+  private readonly queueUrls: JobQueueUrls;
+
+  /**
+   * @param queueUrls each level's queue, or one URL for all of them
+   * @param receivedFrom the queue whose messages this instance hides and whose copy of an outcome
+   *   it sends: the worker's event source queue (see `forSource`); the normal queue otherwise
+   */
   constructor(
     private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
+    queueUrls: string | JobQueueUrls,
     private readonly deadLetterQueueUrl: string,
-  ) {}
+    private readonly receivedFrom?: string,
+  ) {
+    this.queueUrls = queueUrlsOf(queueUrls);
+  }
+
+  /** This queue set, receiving from the queue an event source record names (its `eventSourceARN`). */
+  forSource(eventSourceArn: string | undefined): JobQueue {
+    const name = eventSourceArn === undefined ? undefined : queueNameOf(eventSourceArn);
+    const url = Object.values(this.queueUrls).find((candidate) => queueNameOf(candidate) === name);
+    return new JobQueue(this.sqs, this.queueUrls, this.deadLetterQueueUrl, url);
+  }
+
+  /** The queue a received message came from: its receipt handle is only valid there. */
+  private get receiveUrl(): string {
+    return this.receivedFrom ?? this.queueUrls.normal;
+  }
+
+  private urlOf(message: JobMessage): string {
+    return this.queueUrls[priorityOf(message)];
+  }
 
   async send(message: JobMessage, delaySeconds = 0): Promise<void> {
     await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message), DelaySeconds: delaySeconds }),
+      new SendMessageCommand({
+        QueueUrl: this.urlOf(message),
+        MessageBody: JSON.stringify(message),
+        DelaySeconds: delaySeconds,
+        MessageGroupId: message.owner,
+      }),
     );
   }
 
@@ -54,31 +111,36 @@ export class JobQueue {
    */
   async sendMany(messages: readonly { readonly message: JobMessage; readonly delaySeconds: number }[]): Promise<boolean[]> {
     const sent = messages.map(() => false);
-    const indexed = messages.map((entry, index) => ({ ...entry, index }));
+    const indexed = messages.map((entry, index) => ({ ...entry, index, url: this.urlOf(entry.message) }));
+    const byQueue = new Map<string, typeof indexed>();
+    for (const entry of indexed) byQueue.set(entry.url, [...(byQueue.get(entry.url) ?? []), entry]);
     await Promise.all(
-      chunksOf(indexed, SEND_BATCH_MAX).map(async (chunk) => {
-        let pending = chunk;
-        for (let round = 0; pending.length > 0 && round < SEND_ROUNDS; round += 1) {
-          try {
-            const { Failed = [] } = await this.sqs.send(
-              new SendMessageBatchCommand({
-                QueueUrl: this.queueUrl,
-                Entries: pending.map(({ message, delaySeconds, index }) => ({
-                  Id: String(index),
-                  MessageBody: JSON.stringify(message),
-                  DelaySeconds: delaySeconds,
-                })),
-              }),
-            );
-            const failures = new Map(Failed.map((entry) => [entry.Id, entry]));
-            for (const entry of pending) if (!failures.has(String(entry.index))) sent[entry.index] = true;
-            // A sender fault (a malformed entry) fails again however often it is sent.
-            pending = pending.filter((entry) => failures.get(String(entry.index))?.SenderFault === false);
-          } catch {
-            // The whole call failed (throttled, unreachable): try the same entries once more.
+      [...byQueue.values()]
+        .flatMap((entries) => chunksOf(entries, SEND_BATCH_MAX))
+        .map(async (chunk) => {
+          let pending = chunk;
+          for (let round = 0; pending.length > 0 && round < SEND_ROUNDS; round += 1) {
+            try {
+              const { Failed = [] } = await this.sqs.send(
+                new SendMessageBatchCommand({
+                  QueueUrl: chunk[0]?.url,
+                  Entries: pending.map(({ message, delaySeconds, index }) => ({
+                    Id: String(index),
+                    MessageBody: JSON.stringify(message),
+                    DelaySeconds: delaySeconds,
+                    MessageGroupId: message.owner,
+                  })),
+                }),
+              );
+              const failures = new Map(Failed.map((entry) => [entry.Id, entry]));
+              for (const entry of pending) if (!failures.has(String(entry.index))) sent[entry.index] = true;
+              // A sender fault (a malformed entry) fails again however often it is sent.
+              pending = pending.filter((entry) => failures.get(String(entry.index))?.SenderFault === false);
+            } catch {
+              // The whole call failed (throttled, unreachable): try the same entries once more.
+            }
           }
-        }
-      }),
+        }),
     );
     return sent;
   }
@@ -98,7 +160,7 @@ export class JobQueue {
   async hideFor(receiptHandle: string, seconds: number): Promise<void> {
     await this.sqs.send(
       new ChangeMessageVisibilityCommand({
-        QueueUrl: this.queueUrl,
+        QueueUrl: this.receiveUrl,
         ReceiptHandle: receiptHandle,
         VisibilityTimeout: visibilitySeconds(seconds),
       }),
@@ -117,7 +179,7 @@ export class JobQueue {
         try {
           const { Failed = [] } = await this.sqs.send(
             new ChangeMessageVisibilityBatchCommand({
-              QueueUrl: this.queueUrl,
+              QueueUrl: this.receiveUrl,
               Entries: chunk.map(({ receiptHandle, seconds }, offset) => ({
                 Id: String(offset),
                 ReceiptHandle: receiptHandle,
@@ -136,20 +198,31 @@ export class JobQueue {
 
   async depths(): Promise<QueueDepths> {
     const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
-    const [main, dead] = await Promise.all([
-      this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: [...names] })),
-      this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })),
-    ]);
     const count = (attributes: Record<string, string> | undefined, name: string): number => Number(attributes?.[name] ?? 0);
+    const [dead, ...levels] = await Promise.all([
+      this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })),
+      ...JOB_PRIORITIES.map(async (priority) => {
+        const { Attributes } = await this.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: this.queueUrls[priority], AttributeNames: [...names] }),
+        );
+        return { queued: count(Attributes, names[0]), inFlight: count(Attributes, names[1]), delayed: count(Attributes, names[2]) };
+      }),
+    ]);
+    const byPriority = Object.fromEntries(JOB_PRIORITIES.map((priority, index) => [priority, levels[index] as LevelDepths])) as Record<
+      JobPriority,
+      LevelDepths
+    >;
+    const total = (field: keyof LevelDepths) => levels.reduce((sum, level) => sum + level[field], 0);
     return {
-      queued: count(main.Attributes, names[0]),
-      inFlight: count(main.Attributes, names[1]),
-      delayed: count(main.Attributes, names[2]),
+      queued: total('queued'),
+      inFlight: total('inFlight'),
+      delayed: total('delayed'),
       deadLettered: count(dead.Attributes, 'ApproximateNumberOfMessages'),
+      byPriority,
     };
   }
 
   async ping(): Promise<void> {
-    await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['QueueArn'] }));
+    await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrls.normal, AttributeNames: ['QueueArn'] }));
   }
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { JobError } from './job.ts';
+import { JOB_PRIORITIES, type JobPriority } from './priority.ts';
 
 /**
  * The outcome of a finished attempt whose state write failed (throttling, a timeout): the
@@ -26,7 +27,18 @@ export interface JobMessage {
   readonly jobId: string;
   readonly owner: string;
   readonly type: string;
+  /**
+   * The job's level when not `normal`: a dead letter carries it, so a CLI redrive sends it
+   * back to its own level's queue (the DLQ is shared by every level).
+   */
+  readonly priority?: JobPriority;
   readonly outcome?: AttemptOutcome;
+}
+
+/** The message that makes a job run: its key, its type and, when not `normal`, its level. */
+export function jobMessageOf(job: Pick<JobMessage, 'jobId' | 'owner' | 'type' | 'priority'>): JobMessage {
+  const { jobId, owner, type, priority } = job;
+  return priority === undefined || priority === 'normal' ? { jobId, owner, type } : { jobId, owner, type, priority };
 }
 
 /** A message body that is not a job message: no retry can help, it goes to the DLQ at once. */
@@ -53,6 +65,7 @@ const jobMessageSchema = z.object({
   jobId: z.string().check(z.minLength(1)),
   owner: z.string().check(z.minLength(1)),
   type: z.string(),
+  priority: z.optional(z.enum(JOB_PRIORITIES)),
   outcome: z.optional(outcomeSchema),
 });
 

@@ -1,3 +1,5 @@
+import { priorityOf, type JobPriority } from './priority.ts';
+
 /** Where a job is in its life (SPEC §3). */
 export const JOB_STATUSES = ['queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -29,6 +31,8 @@ export interface Job {
   /** Attempts of the current run. */
   readonly attempts: number;
   readonly maxAttempts: number;
+  /** Which level's queue carries its messages; absent for `normal`. */
+  readonly priority?: JobPriority;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly startedAt?: string;
@@ -99,6 +103,7 @@ export interface JobResource {
   payload: Record<string, unknown>;
   attempts: number;
   maxAttempts: number;
+  priority: JobPriority;
   createdAt: string;
   updatedAt: string;
   startedAt?: string;
@@ -119,6 +124,7 @@ export function toJobResource(job: Job): JobResource {
     payload: job.payload,
     attempts: job.attempts,
     maxAttempts: job.maxAttempts,
+    priority: priorityOf(job),
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     errorHistory: [...job.errorHistory],

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { UnknownJobTypeError, ValidationError, type FieldProblem } from './errors.ts';
 import type { JobTypeDefinition } from './job-type.ts';
 import { MAX_ATTEMPTS_LIMIT } from './job-queue-settings.ts';
+import { JOB_PRIORITIES, type JobPriority } from './priority.ts';
 import { findSubmittableJobType, submittableJobTypeNames, type SubmittableTypes } from './registry.ts';
 
 /** Bytes one submission may take as JSON: it must fit one queue message and one table item (SPEC §2). */
@@ -15,6 +16,8 @@ export interface Submission {
   readonly payload: Record<string, unknown>;
   readonly maxAttempts?: number;
   readonly delaySeconds: number;
+  /** Absent for the default (`normal`). */
+  readonly priority?: JobPriority;
 }
 
 // zod/mini ships no messages by default; English ones make `details` readable.
@@ -27,6 +30,8 @@ export const envelopeSchema = z.strictObject({
   maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(MAX_ATTEMPTS_LIMIT))),
   // SQS delays a message at most 15 minutes (SendMessage DelaySeconds, 0-900).
   delaySeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(900))),
+  // Each level has its own queue and event source mapping (SPEC §10).
+  priority: z.optional(z.enum(JOB_PRIORITIES)),
 });
 
 /**
@@ -107,13 +112,15 @@ export function parseSubmission(body: unknown, allowed: SubmittableTypes = { dri
       : 'The request body is not a valid job submission';
     throw new ValidationError(message, found);
   }
-  const { maxAttempts, delaySeconds } = envelope.data;
+  const { maxAttempts, delaySeconds, priority } = envelope.data;
   return {
     definition,
     type: envelope.data.type,
     payload: envelope.data.payload,
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
     delaySeconds: delaySeconds ?? 0,
+    // `normal` is the default: stored as nothing, so it costs no bytes and hashes like an absent one.
+    ...(priority === undefined || priority === 'normal' ? {} : { priority }),
   };
 }
 
@@ -139,6 +146,6 @@ function canonicalJson(value: unknown): string {
 
 /** The fingerprint an idempotency key remembers, to tell a replay from a different request. */
 export function submissionHash(submission: Submission): string {
-  const { type, payload, maxAttempts, delaySeconds } = submission;
-  return createHash('sha256').update(canonicalJson({ type, payload, maxAttempts, delaySeconds })).digest('base64url');
+  const { type, payload, maxAttempts, delaySeconds, priority } = submission;
+  return createHash('sha256').update(canonicalJson({ type, payload, maxAttempts, delaySeconds, priority })).digest('base64url');
 }

@@ -112,10 +112,19 @@ describe('parseSubmission', () => {
 
   it('rejects unknown top-level fields and names them', () => {
     // Act
-    const problems = problemsOf(() => parseSubmission({ type: 'echo', payload: {}, priority: 1, queue: 'fast' }));
+    const problems = problemsOf(() => parseSubmission({ type: 'echo', payload: {}, urgency: 1, queue: 'fast' }));
 
     // Assess
-    expect(problems).toEqual([{ path: '(body)', message: 'unknown field(s): priority, queue' }]);
+    expect(problems).toEqual([{ path: '(body)', message: 'unknown field(s): urgency, queue' }]);
+  });
+
+  it('takes a priority of high, normal or low, keeps none for normal, and names the levels for any other', () => {
+    expect(parseSubmission({ type: 'echo', payload: {}, priority: 'high' }).priority).toBe('high');
+    expect(parseSubmission({ type: 'echo', payload: {}, priority: 'low' }).priority).toBe('low');
+    expect(parseSubmission({ type: 'echo', payload: {}, priority: 'normal' }).priority).toBeUndefined();
+    expect(problemsOf(() => parseSubmission({ type: 'echo', payload: {}, priority: 'urgent' }))).toEqual([
+      { path: 'priority', message: expect.stringMatching(/"high"\|"normal"\|"low"/) },
+    ]);
   });
 
   it('rejects a missing type and payload', () => {
