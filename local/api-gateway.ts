@@ -1,10 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { API_ROUTES, parseRouteKey } from '../functions/api/routes.ts';
-import { ensurePortFree } from './services/ports.ts';
+import { ensurePortFree, listenOnLoopback } from './services/ports.ts';
 
 /** The request header that names the caller locally, where AWS would use the SigV4 signer. */
 export const CALLER_HEADER = 'x-caller-id';
@@ -130,9 +129,15 @@ export async function startApiGateway(
   port: number,
   invoke: (event: APIGatewayProxyEventV2WithIAMAuthorizer) => Promise<ApiGatewayResult>,
   localEndpoints: Record<string, LocalEndpoint> = {},
-): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+): Promise<{ url: string; server: Server; mount(prefix: string, listener: RequestListener): void; close(): Promise<void> }> {
   if (port !== 0) await ensurePortFree(port, 'the local API', 'PORT');
+  // Local tools served beside the API under a path of their own (the console at `/console`).
+  const mounts = new Map<string, RequestListener>();
   const server = createServer((request, response) => {
+    const pathname = (request.url ?? '/').split('?')[0] ?? '/';
+    for (const [prefix, listener] of mounts) {
+      if (pathname === prefix || pathname.startsWith(`${prefix}/`)) return void listener(request, response);
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -175,20 +180,6 @@ export async function startApiGateway(
       );
     });
   });
-  // Keep-alive sockets would hold `close()` open; clients reconnect cheaply on loopback.
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const { port: actual } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${actual}`,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(server, port);
+  return { url, server, mount: (prefix, listener) => void mounts.set(prefix, listener), close };
 }

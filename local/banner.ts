@@ -9,6 +9,7 @@ export function formatBanner(platform: LocalPlatform, start: { readySeconds: num
   return [
     `Job platform running locally (ready in ${start.readySeconds.toFixed(1)} s)`,
     `  API          ${platform.apiUrl}   (caller from the ${CALLER_HEADER} header, default '${DEFAULT_CALLER}' = ${localCallerArn(DEFAULT_CALLER)})`,
+    `  console      ${platform.apiUrl}/console/   (jobs, DLQ and queues in the browser; npm run console serves it on its own)`,
     `  metrics      ${platform.apiUrl}/metrics   (Prometheus text, from the functions' EMF output)`,
     `  contract     ${platform.apiUrl}/openapi.json   (OpenAPI 3.1; npm run openapi writes openapi.json)`,
     `  events       ${platform.apiUrl}/events   (the lifecycle events on the local bus; also events.ndjson in the state directory)`,

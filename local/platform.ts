@@ -1,4 +1,5 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import type { RequestListener } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -148,6 +149,10 @@ export interface LocalPlatform {
   readonly warming: Promise<void> | undefined;
   /** Worker execution environments: one per concurrent batch of every level (`priorityConcurrency`). */
   readonly workerEnvironments: number;
+  /** What the platform wrote to `platform.json` for the CLI and the console. */
+  readonly descriptor: LocalPlatformDescriptor;
+  /** Serves every request under `prefix` (e.g. `/console`) of the local API with `listener`. */
+  mount(prefix: string, listener: RequestListener): void;
   /** Stops the worker event sources (as if the mappings were disabled); `resumeWorkers` starts them again. */
   pauseWorkers(): Promise<void>;
   resumeWorkers(): void;
@@ -348,6 +353,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       apiUrl: gateway.url,
       warming,
       workerEnvironments: workers.length,
+      descriptor,
+      mount: (prefix, listener) => gateway.mount(prefix, listener),
       environment,
       endpoints,
       tableName: names.table,

@@ -6,6 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { formatBanner } from './banner.ts';
+import { targetOfLocalPlatform } from './cli/target.ts';
+import { CONSOLE_BASE_PATH, consoleApp } from './console/console-server.ts';
 import { formatFunctionOutput } from './function-output.ts';
 import { onParentExit } from './parent-watch.ts';
 import { defaultDataDir, localEnvironment, resetLocalState, startLocalPlatform } from './platform.ts';
@@ -48,6 +50,8 @@ try {
     },
     onError: (error) => console.error(`event source: ${error instanceof Error ? error.message : String(error)}`),
   });
+  // The on-call console at /console of the local API, with writes: the local platform is a sandbox.
+  platform.mount(CONSOLE_BASE_PATH, consoleApp({ target: targetOfLocalPlatform(platform.descriptor), writable: true }).listener);
   console.log(formatBanner(platform, { readySeconds: (performance.now() - startedAt) / 1000, dataDir, reset }));
   void platform.warming?.then(() =>
     console.log(

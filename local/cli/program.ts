@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { FINISHED_STATUSES, JOB_STATUSES, lastErrorOf, toJobResource, type JobResource } from '../../functions/jobs/domain/job.ts';
 import { JOB_PRIORITIES } from '../../functions/jobs/domain/priority.ts';
 import { CliError, EXIT, type ExitCode } from './cli-error.ts';
-import { DeadLetters, deadLetterVerdict, type DeadLetterEntry } from './dead-letters.ts';
+import { DeadLetters, deadLetterVerdict, describeDeadLetter, failedAtOf, planRedrive, type DeadLetterEntry } from './dead-letters.ts';
 import { formatAge, jobLine, parseSince, progressBar, table, truncate } from './format.ts';
 import { JobsApi } from './jobs-api.ts';
 import { describeFileSubmission, fileProgress, submitFile } from './submit-file.ts';
@@ -103,24 +103,6 @@ function deadLetterRow(entry: DeadLetterEntry, now: number): string[] {
     letterKind(entry),
     truncate((job === undefined ? undefined : lastErrorOf(job))?.message ?? '', 70),
   ];
-}
-
-function deadLetterJson(entry: DeadLetterEntry) {
-  const verdict = deadLetterVerdict(entry);
-  return {
-    jobId: entry.letter.job?.jobId ?? null,
-    type: entry.job?.type ?? entry.letter.job?.type ?? null,
-    status: entry.job?.status ?? null,
-    attempts: entry.job?.attempts ?? null,
-    maxAttempts: entry.job?.maxAttempts ?? null,
-    lastError: (entry.job === undefined ? undefined : lastErrorOf(entry.job)) ?? null,
-    failedAt: entry.job?.completedAt ?? null,
-    messageId: entry.letter.messageId,
-    sentAt: new Date(entry.letter.sentAt).toISOString(),
-    receiveCount: entry.letter.receiveCount,
-    poison: verdict.kind === 'poison',
-    poisonReason: verdict.kind === 'poison' ? verdict.reason : null,
-  };
 }
 
 /**
@@ -300,7 +282,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
     .action(async (options: { json?: boolean }) => {
       const entries = await new DeadLetters(await target()).read(0);
       const now = Date.now();
-      print(options.json === true, entries.map(deadLetterJson), () =>
+      print(options.json === true, entries.map(describeDeadLetter), () =>
         entries.length === 0
           ? 'the dead-letter queue is empty'
           : table([DEAD_LETTER_HEADER, ...entries.map((entry) => deadLetterRow(entry, now))]),
@@ -316,7 +298,7 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
       const entries = await new DeadLetters(await target()).read(0);
       const entry = entries.find((candidate) => candidate.letter.job?.jobId === jobId);
       if (entry === undefined) throw new CliError(`No message for job ${jobId} in the dead-letter queue`, EXIT.notFound);
-      print(options.json === true, { ...deadLetterJson(entry), job: entry.job ?? null, body: entry.letter.body }, () =>
+      print(options.json === true, { ...describeDeadLetter(entry), job: entry.job ?? null, body: entry.letter.body }, () =>
         [
           `message   ${entry.letter.messageId} (sent ${new Date(entry.letter.sentAt).toISOString()}, received ${entry.letter.receiveCount} times)`,
           entry.job === undefined ? 'job       no record' : describeJob(toJobResource(entry.job)),
@@ -343,39 +325,18 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
       }
       const letters = new DeadLetters(await target());
       const entries = await letters.read(SECONDS_TO_HOLD_DLQ_READS);
-      const selected: DeadLetterEntry[] = [];
-      const staleCopies: DeadLetterEntry[] = [];
-      const chosenJobs = new Set<string>();
-      // Only a failed job can run again: a poison letter sent back would only come back here.
-      const poison = entries.filter((entry) => deadLetterVerdict(entry).kind === 'poison');
-      for (const entry of entries) {
-        if (deadLetterVerdict(entry).kind !== 'redrive') continue;
+      const { selected, staleCopies, poison } = planRedrive(entries, (entry) => {
         const type = entry.job?.type ?? entry.letter.job?.type;
-        const failedAt = entry.job?.completedAt === undefined ? entry.letter.sentAt : Date.parse(entry.job.completedAt);
-        if (options.type !== undefined && type !== options.type) continue;
-        if (since !== undefined && failedAt < since) continue;
-        const jobId = entry.letter.job?.jobId ?? entry.letter.messageId;
-        // Two copies of one job's message: redrive one, drop the other, so the job runs once.
-        if (chosenJobs.has(jobId)) staleCopies.push(entry);
-        else {
-          chosenJobs.add(jobId);
-          selected.push(entry);
-        }
-      }
-      const unselected = entries.filter((entry) => !selected.includes(entry) && !staleCopies.includes(entry));
-      if (options.dryRun === true) {
-        await letters.release(entries);
-      } else {
-        await letters.release(unselected);
-        await letters.redrive(selected);
-        await letters.queue.delete(staleCopies.map((entry) => entry.letter));
-      }
+        return (options.type === undefined || type === options.type) && (since === undefined || failedAtOf(entry) >= since);
+      });
+      if (options.dryRun === true) await letters.release(entries);
+      else await letters.carryOut({ selected, staleCopies, entries });
       const now = Date.now();
       const poisonNote =
         poison.length === 0 ? '' : `\nleft ${poison.length} poison letter(s) in the DLQ (see dlq list; dlq purge --poison removes them)`;
       print(
         options.json === true,
-        { dryRun: options.dryRun === true, redriven: selected.map(deadLetterJson), poison: poison.map(deadLetterJson) },
+        { dryRun: options.dryRun === true, redriven: selected.map(describeDeadLetter), poison: poison.map(describeDeadLetter) },
         () =>
           (selected.length === 0
             ? 'nothing to redrive'

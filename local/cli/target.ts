@@ -23,6 +23,8 @@ export interface Target {
   readonly signRequests: boolean;
   /** Local only: the caller identity the local gateway reads from `x-caller-id`. */
   readonly caller?: string;
+  /** Local only: the local SQS server, which also answers what CloudWatch reports in AWS (`sqs-oldest-message-age.ts`). */
+  readonly localSqsEndpoint?: string;
 }
 
 export interface TargetOptions {
@@ -44,6 +46,11 @@ async function localTarget(options: TargetOptions): Promise<Target> {
       EXIT.unavailable,
     );
   }
+  return targetOfLocalPlatform(descriptor, options.caller);
+}
+
+/** The target of a running local platform, from what it wrote (or hands over) about itself. */
+export function targetOfLocalPlatform(descriptor: LocalPlatformDescriptor, caller?: string): Target {
   return {
     description: `local platform at ${descriptor.apiUrl}`,
     apiUrl: descriptor.apiUrl,
@@ -54,7 +61,8 @@ async function localTarget(options: TargetOptions): Promise<Target> {
     dynamodb: new DynamoDBClient(localClientConfig(descriptor.endpoints.dynamodb)),
     sqs: new SQSClient(localClientConfig(descriptor.endpoints.sqs)),
     signRequests: false,
-    ...(options.caller === undefined ? {} : { caller: options.caller }),
+    localSqsEndpoint: descriptor.endpoints.sqs,
+    ...(caller === undefined ? {} : { caller }),
   };
 }
 

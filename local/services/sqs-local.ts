@@ -14,7 +14,8 @@
  *   so `GetQueueAttributes` first settles those timers;
  * - the message move tasks behind the console's "Start DLQ redrive" (`sqs-move-tasks.ts`);
  * - fair queues: a standard queue's messages keep their `MessageGroupId`, and a receive serves
- *   the groups with the fewest messages in flight first (`sqs-fair-queues.ts`).
+ *   the groups with the fewest messages in flight first (`sqs-fair-queues.ts`);
+ * - the age of a queue's oldest message, which CloudWatch reports in AWS (`sqs-oldest-message-age.ts`).
  */
 import { buildApp } from 'fauxqs';
 import type { RunningService } from './dynamodb-local.ts';
@@ -22,6 +23,7 @@ import { fauxqsModule, type FauxqsPersistence, type FauxqsSqsStoreClass } from '
 import { ensurePortFree } from './ports.ts';
 import { serveFairQueues } from './sqs-fair-queues.ts';
 import { serveMessageMoveTasks } from './sqs-move-tasks.ts';
+import { serveOldestMessageAge } from './sqs-oldest-message-age.ts';
 
 type Stores = NonNullable<NonNullable<Parameters<typeof buildApp>[0]>['stores']>;
 
@@ -77,6 +79,7 @@ export async function startSqsLocal(port: number, options: SqsLocalOptions = {})
   });
   serveMessageMoveTasks(app, sqsStore, SqsStore.createMessage);
   serveFairQueues(app, sqsStore);
+  serveOldestMessageAge(app, sqsStore);
   if (persistence !== undefined) app.addHook('preClose', () => persistence.close());
   await app.listen({ port, host: '127.0.0.1' });
   const address = app.server.address();

@@ -1,0 +1,34 @@
+import { render } from 'preact';
+import { getJson, type ConsoleConfig } from './api.ts';
+import { DeadLetters } from './dlq.ts';
+import { html } from './html.ts';
+import { JobPage } from './job-page.ts';
+import { Jobs } from './jobs.ts';
+import { Overview } from './overview.ts';
+import { Link, usePolling, useRoute } from './router.ts';
+
+function View({ config }: { config: ConsoleConfig }) {
+  const route = useRoute();
+  const job = /^\/jobs\/([^/]+)$/.exec(route.path);
+  if (job !== null) return html`<${JobPage} jobId=${decodeURIComponent(job[1] ?? '')} route=${route} />`;
+  if (route.path === '/jobs') return html`<${Jobs} config=${config} route=${route} />`;
+  if (route.path === '/dlq') return html`<${DeadLetters} config=${config} />`;
+  return html`<${Overview} />`;
+}
+
+function Console() {
+  const { value: config, error } = usePolling(() => getJson<ConsoleConfig>('/config'), undefined, []);
+  if (config === undefined) return html`<p>${error ?? 'Loading…'}</p>`;
+  return html`<header>
+      <h1>Jobs console</h1>
+      <nav>
+        <${Link} href="/console/">Overview<//>
+        <${Link} href="/console/jobs">Jobs<//>
+        <${Link} href="/console/dlq">DLQ<//>
+      </nav>
+      <span class="target">${config.target}${config.writable ? '' : html` <span class="badge">read-only</span>`}</span>
+    </header>
+    <main><${View} config=${config} /></main>`;
+}
+
+render(html`<${Console} />`, document.getElementById('app') as HTMLElement);
