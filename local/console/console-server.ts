@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { ApiError } from '../../functions/jobs/domain/errors.ts';
 import { ensurePortFree, listenOnLoopback } from '../services/ports.ts';
-import { ConsoleApi, ReadOnlyConsoleError, type ConsoleApiOptions } from './console-api.ts';
+import { ConsoleApi, ReadOnlyConsoleError, type ConsoleApiOptions, type ConsoleConfig } from './console-api.ts';
 
 /** Where the console lives: under the local API (`npm start`) and on its own server (`npm run console`) alike. */
 export const CONSOLE_BASE_PATH = '/console';
@@ -31,7 +31,13 @@ function uiBundle(): Promise<string> {
   return bundle;
 }
 
-function indexHtml(writable: boolean): string {
+/**
+ * The page, with the console's configuration inline (a JSON block, which no browser runs), so
+ * a view asks for its data at once instead of after a first round trip for the configuration.
+ */
+function indexHtml(config: ConsoleConfig): string {
+  // `<` escaped, so no value can close the block early.
+  const json = JSON.stringify(config).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -40,7 +46,8 @@ function indexHtml(writable: boolean): string {
 <title>Jobs console</title>
 <link rel="stylesheet" href="${CONSOLE_BASE_PATH}/assets/console.css">
 </head>
-<body data-writable="${writable}">
+<body>
+<script type="application/json" id="console-config">${json}</script>
 <div id="app"></div>
 <script type="module" src="${CONSOLE_BASE_PATH}/assets/app.js"></script>
 </body>
@@ -132,7 +139,7 @@ export function consoleApp(options: ConsoleApiOptions): ConsoleApp {
     }
     // Every other path is a view of the page (`/console/jobs/<id>`, `/console/dlq`): deep links load the page, which routes.
     if (request.method !== 'GET') return send(response, 405, 'text/plain', 'Method Not Allowed');
-    send(response, 200, 'text/html; charset=utf-8', indexHtml(options.writable));
+    send(response, 200, 'text/html; charset=utf-8', indexHtml(api.config()));
   };
   return { api, listener };
 }

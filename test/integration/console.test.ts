@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -137,6 +140,36 @@ describe('the on-call console', () => {
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(unknown.body)).toContain('must be one of queued, running');
     expect(config.body.statuses).toEqual(expect.arrayContaining(['queued', 'running', 'retrying', 'completed', 'failed', 'cancelled']));
+  });
+
+  it('serves the console on its own with npm run console, read-only when told, for the platform a descriptor names', async () => {
+    // Prepare
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'local/console/console.ts', '--platform-file', join(dataDir, 'platform.json'), '--port', '0', '--read-only'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/console\/)/.exec(line)?.[1] as string;
+
+      // Act
+      const page = await fetch(`${url}dlq`);
+      const config = (await (await fetch(`${url}api/config`)).json()) as { writable: boolean; target: string };
+      const purge = await fetch(`${url}api/dlq/${deadLetterQueue}/purge`, {
+        method: 'POST',
+        body: JSON.stringify({ confirm: deadLetterQueue }),
+      });
+
+      // Assess
+      expect(line).toContain('read-only');
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('/console/assets/app.js');
+      expect(config).toMatchObject({ writable: false, target: `local platform at ${platform.apiUrl}` });
+      expect(purge.status).toBe(403);
+    } finally {
+      child.kill();
+    }
   });
 
   it('refuses redrive and purge read-only, and purges only once the DLQ name is typed', async () => {

@@ -1,11 +1,11 @@
 import { render } from 'preact';
-import { getJson, type ConsoleConfig } from './api.ts';
+import type { ConsoleConfig } from './api.ts';
 import { DeadLetters } from './dlq.ts';
 import { html } from './html.ts';
 import { JobPage } from './job-page.ts';
 import { Jobs } from './jobs.ts';
 import { Overview } from './overview.ts';
-import { Link, usePolling, useRoute } from './router.ts';
+import { Link, useRoute } from './router.ts';
 
 function View({ config }: { config: ConsoleConfig }) {
   const route = useRoute();
@@ -16,9 +16,7 @@ function View({ config }: { config: ConsoleConfig }) {
   return html`<${Overview} />`;
 }
 
-function Console() {
-  const { value: config, error } = usePolling(() => getJson<ConsoleConfig>('/config'), undefined, []);
-  if (config === undefined) return html`<p>${error ?? 'Loading…'}</p>`;
+function Console({ config }: { config: ConsoleConfig }) {
   return html`<header>
       <h1>Jobs console</h1>
       <nav>
@@ -31,4 +29,6 @@ function Console() {
     <main><${View} config=${config} /></main>`;
 }
 
-render(html`<${Console} />`, document.getElementById('app') as HTMLElement);
+// The server writes the configuration into the page (it is also at /console/api/config).
+const config = JSON.parse(document.getElementById('console-config')?.textContent ?? '{}') as ConsoleConfig;
+render(html`<${Console} config=${config} />`, document.getElementById('app') as HTMLElement);
