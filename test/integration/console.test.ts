@@ -65,12 +65,12 @@ describe('the on-call console', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
-  it('finds a failed job in the DLQ view, redrives it from there, and shows it run again as run 2 and complete', async () => {
+  it('finds a failed job in the DLQ view, redrives it from there, and shows it run again as run 2 and complete; Redrive all moves the rest', async () => {
     // Prepare
     await outbox.break();
-    const [failed] = await failedEmails(client, 1, 'console-e2e');
+    const [failed, other] = await failedEmails(client, 2, 'console-e2e');
     const jobId = failed?.jobId as string;
-    await deadLettersArrived(platform, 1);
+    await deadLettersArrived(platform, 2);
     await outbox.fix();
     const page = await browser.newPage();
 
@@ -97,6 +97,13 @@ describe('the on-call console', () => {
     expect(await page.getByTestId('run').textContent()).toBe('2');
     expect(await page.getByTestId('timeline').textContent()).toContain('redriven: run 2 queued');
     expect(await client.get(jobId)).toMatchObject({ status: 'completed', run: 2, attempts: 1 });
+    // Redrive all: a message move task, its progress on the page until it is done.
+    await page.goto(`${platform.apiUrl}/console/dlq`);
+    await page.locator(`tr[data-job="${other?.jobId}"]`).waitFor();
+    await page.getByRole('button', { name: 'Redrive all' }).click();
+    await page.getByTestId('move-task').filter({ hasText: 'COMPLETED' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('move-task').textContent()).toMatch(/COMPLETED, 1 of 1 messages moved/);
+    expect(await client.waitFor(other?.jobId as string, { timeoutMs: 30_000 })).toMatchObject({ status: 'completed', run: 2 });
     await page.close();
   });
 
