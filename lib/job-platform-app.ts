@@ -60,6 +60,8 @@ export function addJobPlatform(app: App, config: EnvironmentConfig, checks: Plat
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     bindLongJobStateMachine(stack.api.function, stateMachineArn);
+    // A released waiting job of a long type starts its execution as a submitted one does.
+    bindLongJobStateMachine(stack.events.function, stateMachineArn);
     return { stack, longJobs };
   }
 

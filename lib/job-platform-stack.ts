@@ -99,7 +99,7 @@ export class JobPlatformStack extends Stack {
     this.events = new JobEventsConstruct(this, 'Events', {
       declaration: functions.events,
       environmentConfig: config,
-      table: this.jobTable.table,
+      resources,
       eventBusName: names.eventBus,
     });
 

@@ -272,7 +272,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     // The table's stream feeds the per-caller counts of `GET /stats` and the lifecycle events, as
     // their two mappings do in AWS; here one reader hands each batch to both functions.
     const counts = FunctionProcess.fromSpec(specs.counts, onOutput, extraEnv);
-    const lifecycleEvents = FunctionProcess.fromSpec(specs.events, onOutput, extraEnv);
+    // It also releases waiting jobs, a long one by starting its execution, as the API does.
+    const lifecycleEvents = FunctionProcess.fromSpec(specs.events, onOutput, { ...extraEnv, ...longJobs?.apiEnv });
     await mkdir(dirs.streams, { recursive: true });
     const streams = new DynamoDBStreamsClient(localClientConfig(endpoints.dynamodb));
     const { Table } = await dynamodbClient.send(new DescribeTableCommand({ TableName: names.table }));

@@ -41,6 +41,7 @@ const submitDependencies = {
   repository,
   queue,
   retryDefaults: config.retryDefaults,
+  retentionDays: config.jobRetentionDays,
   drillJobTypes: config.drillJobTypes,
   ...(longJobs === undefined ? {} : { longJobs }),
 };

@@ -10,6 +10,7 @@ import { JOB_PRIORITIES } from '../jobs/domain/priority.ts';
 import type { ApiErrorCode } from '../jobs/domain/errors.ts';
 import { findSubmittableJobType, submittableJobTypeNames, type SubmittableTypes } from '../jobs/domain/registry.ts';
 import { envelopeSchema, IDEMPOTENCY_KEY, MAX_SUBMISSION_BYTES } from '../jobs/domain/submission.ts';
+import { BATCH_REF } from '../jobs/domain/dependencies.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../jobs/read-jobs.ts';
 import { MAX_BATCH_JOBS } from '../jobs/submit-batch.ts';
 import { API_ROUTES, parseRouteKey, type ApiRouteKey } from './routes.ts';
@@ -55,7 +56,19 @@ function submissionSchemas(allowed: SubmittableTypes): Record<string, Schema> {
         [`Submission.${name}`, { ...envelope, properties }],
         [
           `BatchItem.${name}`,
-          { ...envelope, properties: { ...properties, idempotencyKey: { type: 'string', pattern: IDEMPOTENCY_KEY.source } } },
+          {
+            ...envelope,
+            properties: {
+              ...properties,
+              idempotencyKey: { type: 'string', pattern: IDEMPOTENCY_KEY.source },
+              ref: {
+                type: 'string',
+                pattern: BATCH_REF.source,
+                description:
+                  "this item's name for the batch's other items: an entry of their `dependsOn` equal to it means this item's job",
+              },
+            },
+          },
         ],
       ];
     }),
@@ -95,7 +108,8 @@ function componentSchemas(allowed: SubmittableTypes): Record<string, Schema> {
           type: 'array',
           minItems: 1,
           maxItems: MAX_BATCH_JOBS,
-          description: 'Each item is a `POST /jobs` body, plus its own `idempotencyKey` if any. A bad item rejects only itself.',
+          description:
+            'Each item is a `POST /jobs` body, plus its own `idempotencyKey` and `ref` if any. A bad item rejects only itself (and the items that depend on it by `ref`); a repeated `ref` or a cycle of refs rejects the whole batch.',
           items: { oneOf: types.map((name) => ref(`BatchItem.${name}`)) },
         },
       },
@@ -148,6 +162,13 @@ function componentSchemas(allowed: SubmittableTypes): Record<string, Schema> {
           properties: { done: { type: 'integer', minimum: 0 }, total: { type: 'integer', minimum: 0 } },
         },
         run: { type: 'integer', minimum: 1, description: '1, then +1 per DLQ redrive' },
+        dependsOn: {
+          type: 'array',
+          items: { type: 'string', format: 'uuid' },
+          description: 'the jobs it waits for (`waiting` until each has finished)',
+        },
+        onDependencyFailure: { type: 'string', enum: ['cancel', 'run'] },
+        reason: { type: 'string', description: 'why the platform cancelled it: `dependency <id> failed`' },
       },
     },
     JobPage: {

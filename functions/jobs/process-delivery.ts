@@ -4,7 +4,7 @@ import { StaleJobError, type JobRepository } from './adapters/job-repository.ts'
 import { JobTimeoutError, PermanentJobError } from './domain/errors.ts';
 import { boundedErrorMessage, type Job, type JobError } from './domain/job.ts';
 import { jobMessageOf, MalformedMessageError, parseJobMessage, type AttemptOutcome, type JobMessage } from './domain/job-message.ts';
-import type { JobServices, JobTypeDefinition } from './domain/job-type.ts';
+import type { DependencyOutcome, JobServices, JobTypeDefinition } from './domain/job-type.ts';
 import { completeJob, decideDelivery, failJob, scheduleRetry, type DeliveryTimings } from './domain/lifecycle.ts';
 import { findJobType, retryPolicyOf } from './domain/registry.ts';
 import { retryDelay, type RetryPolicy } from './domain/retry-delay.ts';
@@ -63,11 +63,23 @@ const LEASE_MARGIN_MS = 5_000;
 /** Tries of an outcome write: DynamoDB throttling passes within seconds, so retry for ~20 s before handing it on. */
 const OUTCOME_WRITE_PAUSES_MS = [100, 200, 400, 800, 1_600, 3_200, 6_400, 7_300];
 
-async function runAttempt(job: Job, definition: JobTypeDefinition | undefined, services: JobServices): Promise<unknown> {
+/** The running job's dependencies for its handler: one BatchGetItem of their status and result, only for a job that has any. */
+async function dependenciesOf(repository: JobRepository, job: Job): Promise<Record<string, DependencyOutcome>> {
+  if (job.dependsOn === undefined || job.dependsOn.length === 0) return {};
+  return Object.fromEntries(await repository.dependencyStates(job.owner, job.dependsOn, true));
+}
+
+async function runAttempt(
+  job: Job,
+  definition: JobTypeDefinition | undefined,
+  services: JobServices,
+  repository: JobRepository,
+): Promise<unknown> {
   if (definition === undefined) throw new PermanentJobError(`Job type '${job.type}' is no longer registered`);
   if (definition.runtime !== 'lambda') {
     throw new PermanentJobError(`Job type '${job.type}' runs on the ${definition.runtime} runtime, not in the SQS worker`);
   }
+  const dependencies = await dependenciesOf(repository, job);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -79,7 +91,7 @@ async function runAttempt(job: Job, definition: JobTypeDefinition | undefined, s
   });
   try {
     const result = await Promise.race([
-      definition.run(job.payload, { jobId: job.jobId, attempt: job.attempts, signal: controller.signal, services }),
+      definition.run(job.payload, { jobId: job.jobId, attempt: job.attempts, signal: controller.signal, services, dependencies }),
       timeout,
     ]);
     const size = Buffer.byteLength(JSON.stringify(result ?? null));
@@ -318,7 +330,7 @@ export async function processDelivery(dependencies: WorkerDependencies, message:
 
   let outcome: AttemptOutcome;
   try {
-    const result = await runAttempt(running, definition, dependencies.services);
+    const result = await runAttempt(running, definition, dependencies.services, dependencies.repository);
     outcome = { kind: 'completed', attempt: running.attempts, run: running.run, finishedAt: now(), result: result ?? null };
   } catch (failure) {
     const finishedAt = now();

@@ -6,6 +6,7 @@ import { ConflictError, UnavailableError, UnknownJobTypeError } from './domain/e
 import { isRetryableDependencyError } from './adapters/dependency-errors.ts';
 import type { Job } from './domain/job.ts';
 import { jobMessageOf } from './domain/job-message.ts';
+import { alreadyReleased, checkDependencies, watchDependencies, type ReleaseDependencies } from './job-dependencies.ts';
 import { findJobType, retryPolicyOf } from './domain/registry.ts';
 import type { RetryPolicy } from './domain/retry-delay.ts';
 import { parseSubmission, submissionHash, validateIdempotencyKey, type Submission } from './domain/submission.ts';
@@ -19,6 +20,8 @@ export interface SubmitDependencies {
   /** Starts long-running (`fargate`) jobs; absent where the environment has no long-job stack. */
   readonly longJobs?: LongJobLauncher;
   readonly retryDefaults: RetryPolicy;
+  /** Days a finished job is kept: a job cancelled because its dependency failed is finished at once. */
+  readonly retentionDays: number;
   /** Whether drill types (`crash`, `flaky`) may be submitted; refused unless set. */
   readonly drillJobTypes?: boolean;
   readonly now?: () => number;
@@ -60,14 +63,27 @@ export function acceptSubmission(dependencies: Pick<SubmitDependencies, 'longJob
   return submission;
 }
 
-/** The job a submission creates, queued. */
-export function newJob(dependencies: SubmitDependencies, owner: string, submission: Submission, now: number): Job {
+/**
+ * The job a submission creates: queued, or `waiting` when some of `dependsOn` (resolved to job
+ * ids) has not released it yet (`released`: the dependencies that already have).
+ */
+export function newJob(
+  dependencies: SubmitDependencies,
+  owner: string,
+  submission: Submission,
+  now: number,
+  chain: { readonly dependsOn: readonly string[]; readonly released: readonly string[]; readonly jobId?: string } = {
+    dependsOn: [],
+    released: [],
+  },
+): Job {
   const createdAt = new Date(now).toISOString();
+  const waiting = chain.dependsOn.some((id) => !chain.released.includes(id));
   return {
-    jobId: (dependencies.newJobId ?? uuidv7)(),
+    jobId: chain.jobId ?? (dependencies.newJobId ?? uuidv7)(),
     owner,
     type: submission.type,
-    status: 'queued',
+    status: waiting ? 'waiting' : 'queued',
     payload: submission.payload,
     attempts: 0,
     maxAttempts: submission.maxAttempts ?? retryPolicyOf(submission.definition, dependencies.retryDefaults).maxAttempts,
@@ -78,6 +94,13 @@ export function newJob(dependencies: SubmitDependencies, owner: string, submissi
     run: 1,
     runQueuedAt: new Date(now + submission.delaySeconds * 1000).toISOString(),
     version: 1,
+    ...(chain.dependsOn.length === 0
+      ? {}
+      : {
+          dependsOn: [...chain.dependsOn],
+          onDependencyFailure: submission.onDependencyFailure,
+          releasedDependencies: chain.dependsOn.filter((id) => chain.released.includes(id)),
+        }),
   };
 }
 
@@ -87,7 +110,7 @@ export function remainingDelaySeconds(job: Job, now: number): number {
 }
 
 /** Sends the job's message, or starts its execution for a long-running type. */
-export async function enqueue(dependencies: SubmitDependencies, job: Job, delaySeconds: number): Promise<void> {
+export async function enqueue(dependencies: Pick<SubmitDependencies, 'queue' | 'longJobs'>, job: Job, delaySeconds: number): Promise<void> {
   const { longJobs } = dependencies;
   if (longJobs !== undefined && findJobType(job.type)?.runtime === 'fargate') await longJobs.start(job, delaySeconds);
   else await dependencies.queue.send(jobMessageOf(job), delaySeconds);
@@ -141,7 +164,11 @@ export async function submitJob(
     if (earlier !== undefined) return replay(dependencies, owner, earlier, requestHash, now);
   }
 
-  const job = newJob(dependencies, owner, submission, now);
+  const states = await orUnavailable('read the dependencies', () => checkDependencies(repository, owner, submission.dependsOn));
+  const job = newJob(dependencies, owner, submission, now, {
+    dependsOn: submission.dependsOn,
+    released: alreadyReleased(states, submission.onDependencyFailure),
+  });
   const key = idempotencyKey === undefined ? undefined : idempotencyRecordOf(job, idempotencyKey, requestHash, now);
   let earlier: IdempotencyRecord | undefined;
   try {
@@ -156,10 +183,22 @@ export async function submitJob(
   if (earlier !== undefined) return replay(dependencies, owner, earlier, requestHash, now);
 
   try {
+    if (job.status === 'waiting') return { job: await watchDependencies(releaseDependenciesOf(dependencies), job), created: true };
     await enqueue(dependencies, job, submission.delaySeconds);
   } catch (error) {
     await repository.deleteUnsent([job], [idempotencyKey]).catch(() => undefined);
     throw unavailableOr('enqueue the job', error);
   }
   return { job, created: true };
+}
+
+/** What releasing waiting jobs needs, from what submitting needs: a released job is enqueued as a submitted one is. */
+export function releaseDependenciesOf(dependencies: SubmitDependencies): ReleaseDependencies {
+  const now = dependencies.now ?? Date.now;
+  return {
+    repository: dependencies.repository,
+    enqueue: (job) => enqueue(dependencies, job, remainingDelaySeconds(job, now())),
+    retentionDays: dependencies.retentionDays,
+    now,
+  };
 }

@@ -135,12 +135,18 @@ export function functionDeclarations(config: EnvironmentConfig): Readonly<Record
       id: 'events',
       functionName: names.eventsFunction,
       serviceName: 'jobs-events',
-      description: `Puts job lifecycle events on the environment's bus, from the table's stream (${config.name})`,
+      description: `Puts job lifecycle events on the environment's bus and releases waiting jobs, from the table's stream (${config.name})`,
       entry: entry('functions/job-events/handler.ts'),
-      // Up to 100 stream records become at most 10 PutEvents requests.
+      // Up to 100 stream records become at most 10 PutEvents requests, and a few writes per waiting job released.
       timeoutSeconds: 30,
       memoryMb: 256,
-      environment: [...JOB_FUNCTION_VARIABLES, 'EVENT_BUS_NAME'],
+      // The platform's variables: a released job is enqueued as the API enqueues it (queue or state machine).
+      environment: [
+        ...JOB_FUNCTION_VARIABLES,
+        ...PLATFORM_VARIABLES,
+        'EVENT_BUS_NAME',
+        ...(config.longJobs ? (['STATE_MACHINE_ARN'] as const) : []),
+      ],
     },
     longJobSteps: {
       ...common,

@@ -16,11 +16,13 @@ import { JOB_PRIORITIES, type JobPriority } from '../../functions/jobs/domain/pr
  */
 
 /**
- * `R`: get, batch-get, query; `transition` (worker, counts): get and update, for claims and
- * transitions of existing jobs; `sweep` (reconciler): those and a scan, for the stale-job
- * sweep; `RW` (API): reads, and creating jobs as well as changing them.
+ * `R`: get, batch-get, query; `transition` (counts): get and update, for transitions of existing
+ * jobs; `work` (worker): those, for claims and transitions, and a batch-get of a running job's
+ * dependencies; `release` (events): get, query and update, to find the jobs
+ * waiting on a finished one and release or cancel them; `sweep` (reconciler): get, update and a
+ * scan, for the stale-job sweep; `RW` (API): reads, and creating jobs as well as changing them.
  */
-export type TableAccess = 'R' | 'transition' | 'sweep' | 'RW';
+export type TableAccess = 'R' | 'transition' | 'work' | 'release' | 'sweep' | 'RW';
 
 /**
  * Item actions on the job table, exactly the ones `JobRepository` issues: a new job is a
@@ -32,6 +34,10 @@ export type TableAccess = 'R' | 'transition' | 'sweep' | 'RW';
 export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   R: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   transition: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  // A handler's `context.dependencies` are one BatchGetItem of the running job's dependencies.
+  work: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+  // A finished job's waiting jobs are one Query of its edges (JobRepository.waitingOn).
+  release: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
   // The reconciler's stale-job sweep reads the table a page or two a minute (JobRepository.scanForStale).
   sweep: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
   RW: [

@@ -55,7 +55,7 @@ export class JobWorkerConstruct extends Construct {
       this.function,
       props.resources,
       // The DLQ URL is set because every function parses it, but the worker never reads the DLQ.
-      { table: 'transition', queue: 'consume', deadLetterQueue: 'send' },
+      { table: 'work', queue: 'consume', deadLetterQueue: 'send' },
       config,
     );
 

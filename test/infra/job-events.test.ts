@@ -9,6 +9,19 @@ interface PolicyStatement {
 
 describe.each(ENVIRONMENT_NAMES)('job lifecycle events in %s', (environmentName) => {
   const template = () => Template.fromStack(synthesizePlatform(environmentName).stack);
+  /** The statements of the events function's role, with the names of the resources they grant. */
+  const eventsFunctionStatements = () =>
+    Object.entries(template().findResources('AWS::IAM::Policy'))
+      .filter(([logicalId]) => logicalId.startsWith('EventsFunction'))
+      .flatMap(([, policy]) => (policy.Properties as { PolicyDocument: { Statement: PolicyStatement[] } }).PolicyDocument.Statement);
+  const actionsOn = (resourceName: RegExp) =>
+    [
+      ...new Set(
+        eventsFunctionStatements()
+          .filter((statement) => resourceName.test(JSON.stringify(statement.Resource)))
+          .flatMap((statement) => [statement.Action].flat()),
+      ),
+    ].sort();
 
   it('has one event bus, named for the environment', () => {
     template().resourceCountIs('AWS::Events::EventBus', 1);
@@ -29,6 +42,28 @@ describe.each(ENVIRONMENT_NAMES)('job lifecycle events in %s', (environmentName)
     expect(putEvents[0]?.logicalId).toMatch(/^EventsFunction/);
     expect(putEvents[0]?.statement.Action).toBe('events:PutEvents');
     expect(JSON.stringify(putEvents[0]?.statement.Resource)).toMatch(/EventsBus/);
+  });
+
+  it('releases waiting jobs with a query of their edges and conditional updates only: no put, delete or scan of the table', () => {
+    // The table's own ARN (its stream's grants name the StreamArn).
+    expect(actionsOn(/"JobTable[0-9A-F]{8}","Arn"/)).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+  });
+
+  it('may send a released job to the job queues, and touch the dead-letter queue not at all', () => {
+    // Every priority level's queue: a released job goes to the queue of its priority.
+    expect(actionsOn(/"JobQueue(?!DeadLetter)[A-Za-z]*[0-9A-F]{8}"/)).toEqual([
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+    ]);
+    expect(actionsOn(/DeadLetterQueue/)).toEqual([]);
+  });
+
+  it('starts a released long job as the API does, only where the environment has long jobs', () => {
+    const starts = eventsFunctionStatements().filter((statement) => [statement.Action].flat().includes('states:StartExecution'));
+    const hasLongJobs = synthesizePlatform(environmentName).config.longJobs !== false;
+    expect(starts).toHaveLength(hasLongJobs ? 1 : 0);
+    if (hasLongJobs) expect(JSON.stringify(starts[0]?.Resource)).toContain(`stateMachine:jobs-${environmentName}-long-jobs`);
   });
 
   it('reads the table stream for job items that changed to an event status, halving a failing batch', () => {

@@ -108,6 +108,12 @@ describe('worker permissions (dev)', () => {
     expect(JSON.stringify(statements)).not.toContain('dynamodb:Scan');
   });
 
+  it("reads a running job's dependencies in one batch-get, and never queries the table", () => {
+    const actions = workerPolicyStatements().flatMap((statement) => [statement.Action].flat());
+    expect(actions).toContain('dynamodb:BatchGetItem');
+    expect(actions).not.toContain('dynamodb:Query');
+  });
+
   it('changes jobs only by conditional update: no put, no delete on the table', () => {
     const actions = workerPolicyStatements().flatMap((statement) => [statement.Action].flat());
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));

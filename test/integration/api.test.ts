@@ -200,7 +200,7 @@ describe('GET /health and GET /stats', () => {
     await api.request('POST', `/jobs/${third.jobId}/cancel`);
 
     // The counts follow the table's stream, a moment behind the jobs themselves.
-    const expected = { queued: 2, running: 0, retrying: 0, completed: 0, failed: 0, cancelled: 1 };
+    const expected = { waiting: 0, queued: 2, running: 0, retrying: 0, completed: 0, failed: 0, cancelled: 1 };
     const stats = await eventually('the counts to catch up', async () => {
       const response = await api.request<{ jobs: Record<string, number>; queued: number; inFlight: number; deadLettered: number }>(
         'GET',

@@ -122,6 +122,9 @@ export interface components {
             delaySeconds?: number;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
+            dependsOn?: string[];
+            /** @enum {string} */
+            onDependencyFailure?: "cancel" | "run";
         };
         "BatchItem.echo": {
             /** @constant */
@@ -131,7 +134,12 @@ export interface components {
             delaySeconds?: number;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
+            dependsOn?: string[];
+            /** @enum {string} */
+            onDependencyFailure?: "cancel" | "run";
             idempotencyKey?: string;
+            /** @description this item's name for the batch's other items: an entry of their `dependsOn` equal to it means this item's job */
+            ref?: string;
         };
         /** @description Waits {ms} milliseconds, then completes. */
         "Payload.sleep": {
@@ -148,6 +156,9 @@ export interface components {
             delaySeconds?: number;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
+            dependsOn?: string[];
+            /** @enum {string} */
+            onDependencyFailure?: "cancel" | "run";
         };
         "BatchItem.sleep": {
             /** @constant */
@@ -157,7 +168,12 @@ export interface components {
             delaySeconds?: number;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
+            dependsOn?: string[];
+            /** @enum {string} */
+            onDependencyFailure?: "cancel" | "run";
             idempotencyKey?: string;
+            /** @description this item's name for the batch's other items: an entry of their `dependsOn` equal to it means this item's job */
+            ref?: string;
         };
         /** @description Sends {to, subject, body} (SES in AWS, a local outbox directory locally). */
         "Payload.email": {
@@ -177,6 +193,9 @@ export interface components {
             delaySeconds?: number;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
+            dependsOn?: string[];
+            /** @enum {string} */
+            onDependencyFailure?: "cancel" | "run";
         };
         "BatchItem.email": {
             /** @constant */
@@ -186,7 +205,12 @@ export interface components {
             delaySeconds?: number;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
+            dependsOn?: string[];
+            /** @enum {string} */
+            onDependencyFailure?: "cancel" | "run";
             idempotencyKey?: string;
+            /** @description this item's name for the batch's other items: an entry of their `dependsOn` equal to it means this item's job */
+            ref?: string;
         };
         /** @description Builds a CSV of {rows} records in chunks of {chunkSize} on Fargate and stores it in S3. */
         "Payload.report": {
@@ -204,6 +228,9 @@ export interface components {
             delaySeconds?: number;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
+            dependsOn?: string[];
+            /** @enum {string} */
+            onDependencyFailure?: "cancel" | "run";
         };
         "BatchItem.report": {
             /** @constant */
@@ -213,16 +240,21 @@ export interface components {
             delaySeconds?: number;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
+            dependsOn?: string[];
+            /** @enum {string} */
+            onDependencyFailure?: "cancel" | "run";
             idempotencyKey?: string;
+            /** @description this item's name for the batch's other items: an entry of their `dependsOn` equal to it means this item's job */
+            ref?: string;
         };
         /** @description A job to run: `type` picks the payload schema. At most 262144 bytes of JSON. */
         Submission: components["schemas"]["Submission.echo"] | components["schemas"]["Submission.sleep"] | components["schemas"]["Submission.email"] | components["schemas"]["Submission.report"];
         BatchSubmission: {
-            /** @description Each item is a `POST /jobs` body, plus its own `idempotencyKey` if any. A bad item rejects only itself. */
+            /** @description Each item is a `POST /jobs` body, plus its own `idempotencyKey` and `ref` if any. A bad item rejects only itself (and the items that depend on it by `ref`); a repeated `ref` or a cycle of refs rejects the whole batch. */
             jobs: (components["schemas"]["BatchItem.echo"] | components["schemas"]["BatchItem.sleep"] | components["schemas"]["BatchItem.email"] | components["schemas"]["BatchItem.report"])[];
         };
         /** @enum {string} */
-        JobStatus: "queued" | "running" | "retrying" | "completed" | "failed" | "cancelled";
+        JobStatus: "waiting" | "queued" | "running" | "retrying" | "completed" | "failed" | "cancelled";
         /**
          * @description each level has its own queue and worker concurrency; `normal` when not given
          * @enum {string}
@@ -271,6 +303,12 @@ export interface components {
             };
             /** @description 1, then +1 per DLQ redrive */
             run: number;
+            /** @description the jobs it waits for (`waiting` until each has finished) */
+            dependsOn?: string[];
+            /** @enum {string} */
+            onDependencyFailure?: "cancel" | "run";
+            /** @description why the platform cancelled it: `dependency <id> failed` */
+            reason?: string;
         };
         JobPage: {
             items: components["schemas"]["Job"][];
@@ -293,6 +331,7 @@ export interface components {
         Stats: {
             /** @description the caller's jobs per status (a few seconds behind) */
             jobs: {
+                waiting: number;
                 queued: number;
                 running: number;
                 retrying: number;

@@ -49,6 +49,15 @@ export function idempotencyKeyItemKey(owner: string, key: string): ItemKey {
   return { pk: `i#${callerKey(owner)}#${key}`, sk: 'key' };
 }
 
+/** The edge from a dependency to one job waiting on it: the dependency's finish finds its waiting jobs by one query of `d#<dependencyId>`. */
+export function dependencyEdgeKey(dependencyId: string, dependentId: string): ItemKey {
+  return { pk: dependencyEdgesPartition(dependencyId), sk: dependentId };
+}
+
+export function dependencyEdgesPartition(dependencyId: string): string {
+  return `d#${dependencyId}`;
+}
+
 export function countsKey(owner: string): ItemKey {
   return { pk: `c#${callerKey(owner)}`, sk: 'counts' };
 }

@@ -13,11 +13,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UnavailableError } from '../domain/errors.ts';
-import { JOB_STATUSES, type Job, type JobProgress, type JobStatus } from '../domain/job.ts';
+import { pendingDependencies } from '../domain/dependencies.ts';
+import { JOB_STATUSES, type DependencyFailurePolicy, type Job, type JobProgress, type JobStatus } from '../domain/job.ts';
 import { claimChange } from '../domain/lifecycle.ts';
 import {
   countsKey,
   callerPartitionKeys,
+  dependencyEdgeKey,
+  dependencyEdgesPartition,
   idempotencyKeyItemKey,
   jobKey,
   payloadKey,
@@ -91,8 +94,30 @@ export type ClaimResult = { readonly claimed: Job } | { readonly claimed: undefi
  */
 export const INLINE_PAYLOAD_BYTES = 1024;
 
-/** A split-off payload item outlives any job that refers to it (finished jobs are kept for days, failed ones ≥ 15). */
+/**
+ * A split-off payload item, or the edge of a waiting job, outlives any job that refers to it
+ * (finished jobs are kept for days, failed ones ≥ 15).
+ */
 const PAYLOAD_ITEM_DAYS = 366;
+
+/** A job waiting on a dependency, as the dependency's edge names it. */
+export interface WaitingJobRef {
+  readonly jobId: string;
+  readonly onDependencyFailure: DependencyFailurePolicy;
+}
+
+/** What a dependency is now, as the job waiting on it sees it. */
+export interface DependencyState {
+  readonly status: JobStatus;
+  /** What the dependency returned, when it completed (read only for a handler's `context.dependencies`). */
+  readonly result?: unknown;
+}
+
+/** The result of a release: whether this write added the dependency, and the waiting job as it is after it (or as it stands). */
+export interface ReleaseResult {
+  readonly applied: boolean;
+  readonly job: Job | undefined;
+}
 
 /** BatchWriteItem takes 25 requests, BatchGetItem 100 keys (DynamoDB API reference). */
 const BATCH_WRITE_MAX = 25;
@@ -105,7 +130,9 @@ const BATCH_ROUNDS = 5;
  * are kept as JSON text, so any JSON a caller sends is stored as sent (DynamoDB maps cap
  * nesting at 32 levels and numbers at 38 digits).
  */
-type JobItem = Omit<Job, 'jobId' | 'payload' | 'result'> & {
+type JobItem = Omit<Job, 'jobId' | 'payload' | 'result' | 'releasedDependencies'> & {
+  /** A string set, so a release is one `ADD` that creates it; absent while empty (DynamoDB keeps no empty set). */
+  releasedDependencies?: Set<string>;
   pk: string;
   sk: string;
   statusKey?: string;
@@ -118,9 +145,10 @@ type JobItem = Omit<Job, 'jobId' | 'payload' | 'result'> & {
 
 /** The table item of a job (its payload inline when it is small). */
 export function toItem(job: Job): JobItem {
-  const { jobId: _jobId, payload, result, ...rest } = job;
+  const { jobId: _jobId, payload, result, releasedDependencies, ...rest } = job;
   const key = jobKey(job);
   const item: JobItem = { ...rest, pk: key.pk, sk: key.sk };
+  if (releasedDependencies !== undefined && releasedDependencies.length > 0) item.releasedDependencies = new Set(releasedDependencies);
   const statusKey = statusKeyOf(key.pk, job.status);
   if (statusKey !== undefined) item.statusKey = statusKey;
   const payloadJson = JSON.stringify(payload);
@@ -132,10 +160,24 @@ export function toItem(job: Job): JobItem {
 
 /** A job from its table item; a payload kept in its own item is read by the caller and passed as `payloadJson`. */
 export function jobFromItem(item: Record<string, NativeAttributeValue>, payloadJson?: string): Job {
-  const { pk: _pk, sk, statusKey: _statusKey, payloadJson: inline, payloadItem: _payloadItem, resultJson, ...rest } = item as JobItem;
+  const {
+    pk: _pk,
+    sk,
+    statusKey: _statusKey,
+    payloadJson: inline,
+    payloadItem: _payloadItem,
+    resultJson,
+    releasedDependencies,
+    ...rest
+  } = item as JobItem;
   const text = inline ?? payloadJson;
   if (text === undefined) throw new Error(`Job ${sk} has no payload item`);
-  const job = { ...rest, jobId: sk, payload: JSON.parse(text) as Record<string, unknown> } as Job & { result?: unknown };
+  const job = { ...rest, jobId: sk, payload: JSON.parse(text) as Record<string, unknown> } as Job & {
+    result?: unknown;
+    releasedDependencies?: readonly string[];
+  };
+  // A waiting job keeps its list (empty until a dependency releases it); other jobs have none.
+  if (job.dependsOn !== undefined) job.releasedDependencies = [...(releasedDependencies ?? [])].sort();
   if (resultJson !== undefined) job.result = JSON.parse(resultJson);
   return job;
 }
@@ -232,18 +274,20 @@ export class JobRepository {
     return jobFromItem(item, Item?.payloadJson as string | undefined);
   }
 
-  /** The items that store a new job: its own, and its payload's when that is too large to sit in it. */
+  /**
+   * The items that store a new job: its own, its payload's when that is too large to sit in it,
+   * and an edge from each dependency it still waits for.
+   */
   private newItems(job: Job): Record<string, NativeAttributeValue>[] {
     const item = toItem(job);
-    if (item.payloadItem !== true) return [item];
-    return [
-      item,
-      {
-        ...payloadKey(job.jobId),
-        payloadJson: JSON.stringify(job.payload),
-        [timeToLiveAttribute]: Math.floor(Date.parse(job.createdAt) / 1000) + PAYLOAD_ITEM_DAYS * 86_400,
-      },
-    ];
+    const keepUntil = Math.floor(Date.parse(job.createdAt) / 1000) + PAYLOAD_ITEM_DAYS * 86_400;
+    const edges = pendingDependencies(job).map((dependencyId) => ({
+      ...dependencyEdgeKey(dependencyId, job.jobId),
+      onDependencyFailure: job.onDependencyFailure ?? 'cancel',
+      [timeToLiveAttribute]: keepUntil,
+    }));
+    if (item.payloadItem !== true) return [item, ...edges];
+    return [item, { ...payloadKey(job.jobId), payloadJson: JSON.stringify(job.payload), [timeToLiveAttribute]: keepUntil }, ...edges];
   }
 
   /**
@@ -251,14 +295,15 @@ export class JobRepository {
    * key's earlier record instead when the key is already taken.
    */
   async create(job: Job, idempotency?: NewIdempotencyKey): Promise<IdempotencyRecord | undefined> {
-    const [item, payloadItem] = this.newItems(job);
+    const [item, ...others] = this.newItems(job);
     if (idempotency === undefined) {
-      if (payloadItem === undefined) await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item }));
-      else await this.writeAll([item as Record<string, NativeAttributeValue>, payloadItem].map((Item) => ({ PutRequest: { Item } })));
+      if (others.length === 0) await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item }));
+      else await this.writeAll([item as Record<string, NativeAttributeValue>, ...others].map((Item) => ({ PutRequest: { Item } })));
       return undefined;
     }
-    // The payload item is written first, outside the transaction: a transaction bills twice per KB.
-    if (payloadItem !== undefined) await this.documents.send(new PutCommand({ TableName: this.tableName, Item: payloadItem }));
+    // The payload item and the edges are written first, outside the transaction: a transaction bills twice per KB.
+    if (others.length === 1) await this.documents.send(new PutCommand({ TableName: this.tableName, Item: others[0] }));
+    else if (others.length > 1) await this.writeAll(others.map((Item) => ({ PutRequest: { Item } })));
     try {
       await this.documents.send(
         new TransactWriteCommand({
@@ -321,6 +366,7 @@ export class JobRepository {
         jobKey(job),
         ...(Buffer.byteLength(JSON.stringify(job.payload)) > INLINE_PAYLOAD_BYTES ? [payloadKey(job.jobId)] : []),
         ...(key === undefined ? [] : [idempotencyKeyItemKey(job.owner, key)]),
+        ...pendingDependencies(job).map((dependencyId) => dependencyEdgeKey(dependencyId, job.jobId)),
       ];
     });
     await this.writeAll(keys.map((Key) => ({ DeleteRequest: { Key } })));
@@ -434,6 +480,132 @@ export class JobRepository {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const item = itemOfConditionFailure(error);
       throw new StaleJobError(before.jobId, item === undefined ? undefined : await this.withPayload(item));
+    }
+  }
+
+  /**
+   * Marks a job as one that others wait on (so its finish looks them up) and returns its status
+   * now, read after the waiting job's edges were written; undefined when the caller has no such job.
+   * It changes no version: the flag is no part of the job's lifecycle.
+   */
+  async markDependedOn(ref: JobRef): Promise<JobStatus | undefined> {
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: jobKey(ref),
+          UpdateExpression: 'SET #hasDependents = :true',
+          ConditionExpression: '#owner = :owner AND attribute_exists(#status)',
+          ExpressionAttributeNames: { '#hasDependents': 'hasDependents', '#owner': 'owner', '#status': 'status' },
+          ExpressionAttributeValues: { ':true': true, ':owner': ref.owner },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes?.status as JobStatus;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The status (and, with `results`, the result) of each of the caller's jobs among `jobIds`
+   * that exists; other callers' jobs and unknown ids are absent. Reads only those attributes.
+   */
+  async dependencyStates(owner: string, jobIds: readonly string[], results = false): Promise<Map<string, DependencyState>> {
+    const states = new Map<string, DependencyState>();
+    const projection = ['#sk', '#owner', '#status', ...(results ? ['#resultJson'] : [])].join(', ');
+    const names = { '#sk': sortKey, '#owner': 'owner', '#status': 'status', ...(results ? { '#resultJson': 'resultJson' } : {}) };
+    const keys = [...new Set(jobIds)].map((jobId): Record<string, NativeAttributeValue> => ({ ...jobKey({ owner, jobId }) }));
+    const readChunk = async (chunk: Record<string, NativeAttributeValue>[]) => {
+      let pending = chunk;
+      for (let round = 0; pending.length > 0 && round < BATCH_ROUNDS; round += 1) {
+        if (round > 0) await pause(round);
+        const response = await this.documents.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: { Keys: pending, ConsistentRead: true, ProjectionExpression: projection, ExpressionAttributeNames: names },
+            },
+          }),
+        );
+        for (const item of response.Responses?.[this.tableName] ?? []) {
+          if (item.owner !== owner || typeof item.status !== 'string') continue;
+          const resultJson = item.resultJson as string | undefined;
+          states.set(String(item[sortKey]), {
+            status: item.status as JobStatus,
+            ...(resultJson === undefined ? {} : { result: JSON.parse(resultJson) as unknown }),
+          });
+        }
+        pending = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+      if (pending.length > 0) throw new UnavailableError(`Could not read ${pending.length} of the jobs' dependencies; retry`);
+    };
+    await Promise.all(chunksOf(keys, BATCH_GET_MAX).map(readChunk));
+    return states;
+  }
+
+  /** The jobs waiting on `dependencyId`, from its edges: one query, strongly consistent, so an edge written before it is seen. */
+  async waitingOn(dependencyId: string): Promise<WaitingJobRef[]> {
+    const waiting: WaitingJobRef[] = [];
+    let startKey: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+          ExpressionAttributeValues: { ':pk': dependencyEdgesPartition(dependencyId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        waiting.push({ jobId: String(item[sortKey]), onDependencyFailure: item.onDependencyFailure === 'run' ? 'run' : 'cancel' });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return waiting;
+  }
+
+  /**
+   * Adds a finished dependency to a waiting job's `releasedDependencies`, once: the write is
+   * conditional on the job waiting and the dependency not being there yet, so a repeated
+   * release (the stream delivers at least once) changes nothing, and of dependencies that finish
+   * at the same moment exactly one write adds the last. Bumps `version`, so a cancel that read
+   * the job before notices.
+   */
+  async releaseDependency(ref: JobRef, dependencyId: string, now: number): Promise<ReleaseResult> {
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: jobKey(ref),
+          UpdateExpression: 'SET #updatedAt = :now ADD #released :dependencies, #version :one',
+          ConditionExpression: '#owner = :owner AND #status = :waiting AND NOT contains(#released, :dependency)',
+          ExpressionAttributeNames: {
+            '#released': 'releasedDependencies',
+            '#updatedAt': 'updatedAt',
+            '#version': 'version',
+            '#owner': 'owner',
+            '#status': 'status',
+          },
+          ExpressionAttributeValues: {
+            ':dependencies': new Set([dependencyId]),
+            ':dependency': dependencyId,
+            ':now': new Date(now).toISOString(),
+            ':one': 1,
+            ':owner': ref.owner,
+            ':waiting': 'waiting',
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { applied: true, job: await this.withPayload(Attributes ?? {}) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const item = itemOfConditionFailure(error);
+      return { applied: false, job: item === undefined || item.owner !== ref.owner ? undefined : await this.withPayload(item) };
     }
   }
 

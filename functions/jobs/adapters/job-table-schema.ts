@@ -10,6 +10,7 @@
  * | payload of a job, when it is too large to sit in the job item | `p#<jobId>` | `payload` |
  * | idempotency key | `i#<caller key>#<key>` | `key` |
  * | a caller's counts per status | `c#<caller key>` | `counts` |
+ * | a job waiting on another (`dependsOn`) | `d#<dependency jobId>` | the waiting job's id |
  *
  * A caller's jobs spread over `callerShards` partition key values (the shard comes from the
  * job id), so one caller's writes never meet on one key: DynamoDB serves about 1,000 write

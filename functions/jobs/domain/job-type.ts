@@ -16,6 +16,14 @@ export interface JobServices {
   sendEmail(message: EmailMessage, idempotencyKey: string, signal?: AbortSignal): Promise<{ messageId: string }>;
 }
 
+/** A dependency of the running job, as its handler sees it (SPEC §11). */
+export interface DependencyOutcome {
+  /** `completed`, or `failed`/`cancelled` for a job that runs anyway (`onDependencyFailure: "run"`). */
+  readonly status: string;
+  /** What the dependency returned, when it completed. */
+  readonly result?: unknown;
+}
+
 /** What a handler gets besides its payload. */
 export interface JobContext {
   readonly jobId: string;
@@ -23,6 +31,12 @@ export interface JobContext {
   /** Aborted when the attempt runs past its timeout. */
   readonly signal: AbortSignal;
   readonly services: JobServices;
+  /**
+   * The job's dependencies by job id, read from their own items when the attempt starts (each
+   * result stays within its own item's bounds, none is copied into this job's). Empty for a job
+   * without `dependsOn`; a dependency whose record has expired (TTL) is absent.
+   */
+  readonly dependencies: Readonly<Record<string, DependencyOutcome>>;
 }
 
 /** What every job type declares, whatever its runtime. */

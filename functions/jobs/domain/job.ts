@@ -1,7 +1,7 @@
 import { priorityOf, type JobPriority } from './priority.ts';
 
-/** Where a job is in its life (SPEC §3). */
-export const JOB_STATUSES = ['queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const;
+/** Where a job is in its life (SPEC §3); `waiting`: some of its dependencies have not finished (SPEC §11). */
+export const JOB_STATUSES = ['waiting', 'queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** Statuses a job never leaves on its own; only a DLQ redrive reopens a `failed` one. */
@@ -14,6 +14,9 @@ export interface JobError {
   /** Which run of the job (1, then +1 per DLQ redrive) the attempt belonged to. */
   readonly run: number;
 }
+
+/** What a waiting job does when one of its dependencies fails or is cancelled (SPEC §11). */
+export type DependencyFailurePolicy = 'cancel' | 'run';
 
 export interface JobProgress {
   readonly done: number;
@@ -54,6 +57,19 @@ export interface Job {
   readonly expiresAt?: number;
   /** Optimistic-lock counter: every write expects the version it read. */
   readonly version: number;
+  /** The caller's jobs this one waits for (SPEC §11); it is `waiting` until each has finished. */
+  readonly dependsOn?: readonly string[];
+  /** Set with `dependsOn`: `cancel` (the default) or `run` when a dependency fails or is cancelled. */
+  readonly onDependencyFailure?: DependencyFailurePolicy;
+  /**
+   * The dependencies that have released the job (completed, or failed with `run`). Each is added
+   * once, by a conditional write, so the job is released exactly once.
+   */
+  readonly releasedDependencies?: readonly string[];
+  /** Why the platform cancelled the job (`dependency <id> failed`); absent when its caller did. */
+  readonly cancelReason?: string;
+  /** Some job waits on this one: its finish looks its waiting jobs up (the stream skips that query for all other jobs). */
+  readonly hasDependents?: true;
 }
 
 /** Errors kept per job, at most (SPEC §3 keeps the history across runs; the oldest go first). */
@@ -114,6 +130,10 @@ export interface JobResource {
   result?: unknown;
   progress?: JobProgress;
   run: number;
+  dependsOn?: string[];
+  onDependencyFailure?: DependencyFailurePolicy;
+  /** Why the platform cancelled the job. */
+  reason?: string;
 }
 
 export function toJobResource(job: Job): JobResource {
@@ -140,5 +160,8 @@ export function toJobResource(job: Job): JobResource {
   }
   if (job.result !== undefined) resource.result = job.result;
   if (job.progress !== undefined) resource.progress = job.progress;
+  if (job.dependsOn !== undefined) resource.dependsOn = [...job.dependsOn];
+  if (job.onDependencyFailure !== undefined) resource.onDependencyFailure = job.onDependencyFailure;
+  if (job.cancelReason !== undefined) resource.reason = job.cancelReason;
   return resource;
 }

@@ -77,6 +77,10 @@ export function decideDelivery(job: Job | undefined, delivery: Delivery, timings
   // fails, so a message without a record belongs to a submission that was answered 503.
   if (job === undefined) return { action: 'drop', reason: 'no job record: its submission failed' };
   switch (job.status) {
+    // Nothing sends a waiting job's message before its release; a stray copy is dropped, and
+    // the release (release-dependents.ts) sends the message that runs the job.
+    case 'waiting':
+      return { action: 'drop', reason: 'job is waiting for its dependencies' };
     case 'completed':
     case 'cancelled':
       return { action: 'drop', reason: `job is already ${job.status}` };
@@ -147,10 +151,10 @@ export function scheduleRetry(job: Job, error: JobError, now: number, delaySecon
   };
 }
 
-/** A queued or retrying job becomes cancelled and never runs; anything else is a conflict. */
+/** A waiting, queued or retrying job becomes cancelled and never runs; anything else is a conflict. */
 export function cancelJob(job: Job, now: number, retentionDays: number): Job {
-  if (job.status !== 'queued' && job.status !== 'retrying') {
-    throw new ConflictError(`Job ${job.jobId} is ${job.status}; only queued or retrying jobs can be cancelled`);
+  if (job.status !== 'queued' && job.status !== 'retrying' && job.status !== 'waiting') {
+    throw new ConflictError(`Job ${job.jobId} is ${job.status}; only waiting, queued or retrying jobs can be cancelled`);
   }
   const { nextAttemptAt: _nextAttemptAt, ...rest } = job;
   return { ...rest, ...finish(job, now, retentionDays), status: 'cancelled' };

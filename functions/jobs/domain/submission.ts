@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { UnknownJobTypeError, ValidationError, type FieldProblem } from './errors.ts';
+import { MAX_DEPENDENCIES } from './dependencies.ts';
+import type { DependencyFailurePolicy } from './job.ts';
 import type { JobTypeDefinition } from './job-type.ts';
 import { MAX_ATTEMPTS_LIMIT } from './job-queue-settings.ts';
 import { JOB_PRIORITIES, type JobPriority } from './priority.ts';
@@ -18,6 +20,9 @@ export interface Submission {
   readonly delaySeconds: number;
   /** Absent for the default (`normal`). */
   readonly priority?: JobPriority;
+  /** The jobs (in a batch: or the refs of other items) it waits for; empty for a job that runs at once. */
+  readonly dependsOn: readonly string[];
+  readonly onDependencyFailure: DependencyFailurePolicy;
 }
 
 // zod/mini ships no messages by default; English ones make `details` readable.
@@ -32,7 +37,22 @@ export const envelopeSchema = z.strictObject({
   delaySeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(900))),
   // Each level has its own queue and event source mapping (SPEC §10).
   priority: z.optional(z.enum(JOB_PRIORITIES)),
+  // SPEC §11: at most 20 of the caller's own jobs; the job is `waiting` until they finish.
+  dependsOn: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(MAX_DEPENDENCIES))),
+  onDependencyFailure: z.optional(z.enum(['cancel', 'run'])),
 });
+
+/** Problems of a `dependsOn` list that its schema cannot see: an id listed twice, a policy without dependencies. */
+function dependencyProblems(fields: Record<string, unknown>): FieldProblem[] {
+  const dependsOn = Array.isArray(fields.dependsOn) ? (fields.dependsOn as unknown[]) : [];
+  const repeated = [...new Set(dependsOn.filter((id, index) => dependsOn.indexOf(id) !== index))];
+  return [
+    ...repeated.map((id) => ({ path: 'dependsOn', message: `lists ${String(id)} more than once` })),
+    ...(fields.onDependencyFailure !== undefined && dependsOn.length === 0
+      ? [{ path: 'onDependencyFailure', message: 'applies only to a job with dependsOn' }]
+      : []),
+  ];
+}
 
 /**
  * Deepest nesting a payload may have. Storing and hashing a payload recurse per level, so a
@@ -100,7 +120,7 @@ export function parseSubmission(body: unknown, allowed: SubmittableTypes = { dri
   }
   const payloadIsObject = typeof fields.payload === 'object' && fields.payload !== null && !Array.isArray(fields.payload);
   const unkept = payloadIsObject ? unstorable(fields.payload) : [];
-  found.push(...unkept);
+  found.push(...unkept, ...dependencyProblems(fields));
   if (definition !== undefined && payloadIsObject && unkept.length === 0) {
     const checked = definition.payloadSchema.safeParse(fields.payload);
     if (!checked.success) found.push(...problems(checked.error.issues, 'payload'));
@@ -112,7 +132,7 @@ export function parseSubmission(body: unknown, allowed: SubmittableTypes = { dri
       : 'The request body is not a valid job submission';
     throw new ValidationError(message, found);
   }
-  const { maxAttempts, delaySeconds, priority } = envelope.data;
+  const { maxAttempts, delaySeconds, priority, dependsOn, onDependencyFailure } = envelope.data;
   return {
     definition,
     type: envelope.data.type,
@@ -121,6 +141,8 @@ export function parseSubmission(body: unknown, allowed: SubmittableTypes = { dri
     delaySeconds: delaySeconds ?? 0,
     // `normal` is the default: stored as nothing, so it costs no bytes and hashes like an absent one.
     ...(priority === undefined || priority === 'normal' ? {} : { priority }),
+    dependsOn: dependsOn ?? [],
+    onDependencyFailure: onDependencyFailure ?? 'cancel',
   };
 }
 
@@ -147,5 +169,10 @@ function canonicalJson(value: unknown): string {
 /** The fingerprint an idempotency key remembers, to tell a replay from a different request. */
 export function submissionHash(submission: Submission): string {
   const { type, payload, maxAttempts, delaySeconds, priority } = submission;
-  return createHash('sha256').update(canonicalJson({ type, payload, maxAttempts, delaySeconds, priority })).digest('base64url');
+  // Without dependencies the fingerprint is the one keys stored before chaining existed remember.
+  const chained =
+    submission.dependsOn.length === 0 ? {} : { dependsOn: submission.dependsOn, onDependencyFailure: submission.onDependencyFailure };
+  return createHash('sha256')
+    .update(canonicalJson({ type, payload, maxAttempts, delaySeconds, priority, ...chained }))
+    .digest('base64url');
 }

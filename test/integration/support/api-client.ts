@@ -9,6 +9,16 @@ export interface ApiResponse<T = unknown> {
   readonly body: T;
 }
 
+/** The answer to `POST /jobs/batch`: one slot per item, in request order. */
+export interface BatchAnswer {
+  readonly items: {
+    readonly index: number;
+    readonly status: number;
+    readonly job?: JobResource;
+    readonly error?: { readonly code: string; readonly message: string; readonly details?: { path: string; message: string }[] };
+  }[];
+}
+
 /** A caller of the local API: every request carries its identity header. */
 export class ApiClient {
   /** With `contract`, every answer of a documented route is checked against the OpenAPI document. */
@@ -38,6 +48,16 @@ export class ApiClient {
       body: JSON.stringify(body),
       headers: { 'content-type': 'application/json', ...headers },
     });
+  }
+
+  /** `POST /jobs/batch`, failing on anything but 200 (each item has its own status). */
+  async submitBatch(body: unknown): Promise<BatchAnswer> {
+    const response = await this.request<BatchAnswer>('POST', '/jobs/batch', {
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+    if (response.status !== 200) throw new Error(`POST /jobs/batch answered ${response.status}: ${JSON.stringify(response.body)}`);
+    return response.body;
   }
 
   async get(jobId: string): Promise<JobResource> {

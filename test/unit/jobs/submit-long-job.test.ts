@@ -35,6 +35,7 @@ function dependencies(longJobs?: LongJobLauncher): SubmitDependencies {
     repository: new JobRepository(new DynamoDBClient(clientConfig), 'jobs-test'),
     queue: new JobQueue(new SQSClient(clientConfig), 'https://sqs.test/jobs', 'https://sqs.test/jobs-dlq'),
     retryDefaults: { maxAttempts: 3, baseSeconds: 2, capSeconds: 60 },
+    retentionDays: 30,
     now: () => FACTORY_NOW,
     newJobId: () => 'job-1',
     ...(longJobs === undefined ? {} : { longJobs }),
