@@ -30,7 +30,8 @@ describe('job chaining (dependsOn)', () => {
     const finished = await Promise.all(
       Array.from({ length: 20 }, async (_, n) => {
         const [a, b, c, d] = submittedJobs.slice(n * 4, n * 4 + 4) as [JobResource, JobResource, JobResource, JobResource];
-        const done = (await api.waitFor(d.jobId, 'completed')).job;
+        // A deadline for a machine shared with other work: 80 jobs go through DynamoDB Local's one writer.
+        const done = (await api.waitFor(d.jobId, 'completed', 90_000)).job;
         return { n, submitted: [a, b, c, d], a: await api.get(a.jobId), b: await api.get(b.jobId), c: await api.get(c.jobId), d: done };
       }),
     );
@@ -52,8 +53,8 @@ describe('job chaining (dependsOn)', () => {
     const api = new ApiClient(apiUrl);
     const [a, b] = await Promise.all([
       // Long enough to be still running when the third job is submitted on a busy machine.
-      submitted(api, { type: 'sleep', payload: { ms: 1_500 } }),
-      submitted(api, { type: 'sleep', payload: { ms: 1_000 } }),
+      submitted(api, { type: 'sleep', payload: { ms: 4_000 } }),
+      submitted(api, { type: 'sleep', payload: { ms: 3_000 } }),
     ]);
 
     // Act
@@ -157,7 +158,9 @@ describe('job chaining (dependsOn)', () => {
       'jobs.1.dependsOn',
       'jobs.2.dependsOn',
     ]);
-    expect((await api.request<{ items: unknown[] }>('GET', '/jobs')).body.items).toEqual([]);
+    const listing = await api.request<{ items: unknown[] }>('GET', '/jobs');
+    expect(listing.status, JSON.stringify(listing.body)).toBe(200);
+    expect(listing.body.items).toEqual([]);
   });
 
   it('refuses, in its slot, a batch item that depends on a refused item or on an unknown id', async () => {
