@@ -145,7 +145,7 @@ describe('the on-call console', () => {
     expect(failed.status).toBe(200);
     expect(failed.body.owner).toBe(owner);
     expect(unknown.status).toBe(400);
-    expect(JSON.stringify(unknown.body)).toContain('must be one of queued, running');
+    expect(JSON.stringify(unknown.body)).toContain('must be one of waiting, queued, running');
     expect(config.body.statuses).toEqual(expect.arrayContaining(['queued', 'running', 'retrying', 'completed', 'failed', 'cancelled']));
   });
 
