@@ -12,6 +12,7 @@ import { JobQueueConstruct } from './constructs/job-queue.ts';
 import { JobReconcilerConstruct } from './constructs/job-reconciler.ts';
 import { JobTableConstruct } from './constructs/job-table.ts';
 import { JobWorkerConstruct } from './constructs/job-worker.ts';
+import { concurrencyLimitedJobTypes } from '../functions/jobs/domain/registry.ts';
 
 /** The stack name of an environment (`jobs-<env>`); the CLI finds the stack and its outputs by it. */
 export function jobPlatformStackName(environmentName: string): string {
@@ -63,12 +64,14 @@ export class JobPlatformStack extends Stack {
     }
     this.jobQueue = new JobQueueConstruct(this, 'JobQueue', {
       queueNames: names.priorityQueues,
+      concurrencyLimitedTypes: concurrencyLimitedJobTypes().map(({ name }) => name),
       deadLetterQueueName: names.deadLetterQueue,
       worker: config.worker,
     });
     const resources = {
       table: this.jobTable.table,
       queues: this.jobQueue.queues,
+      typeQueues: this.jobQueue.typeQueues,
       deadLetterQueue: this.jobQueue.deadLetterQueue,
     };
 
@@ -109,6 +112,7 @@ export class JobPlatformStack extends Stack {
       alarmTopicName: names.alarmTopic,
       environmentConfig: config,
       queues: this.jobQueue.queues,
+      typeQueues: this.jobQueue.typeQueues,
       deadLetterQueue: this.jobQueue.deadLetterQueue,
       httpApi: this.api.httpApi,
       workerFunction: this.worker.function,

@@ -9,6 +9,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import type { JobQueueUrls } from '../functions/jobs/adapters/job-queue.ts';
 import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
 import { JOB_PRIORITIES, priorityConcurrency, type JobPriority } from '../functions/jobs/domain/priority.ts';
+import { concurrencyLimitedJobTypes } from '../functions/jobs/domain/registry.ts';
 import { ENVIRONMENTS, validateEnvironment, type EnvironmentConfig } from '../lib/config/environments.ts';
 import { functionDeclarations } from '../lib/config/function-declarations.ts';
 import { resourceNames } from '../lib/config/resource-names.ts';
@@ -240,8 +241,21 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         FunctionProcess.fromSpec(specs.worker, onOutput, { ...extraEnv, EMAIL_OUTBOX_DIR: outboxDir }),
       );
     const workersByLevel = { high: workersOf('high'), normal: workersOf('normal'), low: workersOf('low') };
+    // A concurrency-limited type's mapping: one record per invocation, `maxConcurrency` at once.
+    const limitedTypes = concurrencyLimitedJobTypes().map(({ name, limits }) => ({
+      queue: queues.typeQueues[name] as { url: string; arn: string },
+      maxConcurrency: limits.maxConcurrency,
+      workers: Array.from({ length: limits.maxConcurrency }, () =>
+        FunctionProcess.fromSpec(specs.worker, onOutput, { ...extraEnv, EMAIL_OUTBOX_DIR: outboxDir }),
+      ),
+    }));
     // The normal level's first: the warm-up below and `warmAllWorkers` load those.
-    const workers = [...workersByLevel.normal, ...workersByLevel.high, ...workersByLevel.low];
+    const workers = [
+      ...workersByLevel.normal,
+      ...workersByLevel.high,
+      ...workersByLevel.low,
+      ...limitedTypes.flatMap((limited) => limited.workers),
+    ];
     const reconciler = FunctionProcess.fromSpec(specs.reconciler, onOutput, extraEnv);
     const stopFunctions = async () => {
       await Promise.all([api.stop(), reconciler.stop(), ...workers.map((worker) => worker.stop())]);
@@ -294,8 +308,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     });
 
     // One mapping per priority level, each with its level's concurrency (lib/constructs/job-worker.ts).
-    const makeEventSources = () =>
-      JOB_PRIORITIES.map(
+    const onError = options.onError === undefined ? {} : { onError: options.onError };
+    const makeEventSources = () => [
+      ...JOB_PRIORITIES.map(
         (priority) =>
           new SqsEventSource({
             sqs: sqsClient,
@@ -305,9 +320,23 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
             batchingWindowSeconds: environment.worker.batchingWindowSeconds,
             maxConcurrency: concurrency[priority],
             invoke: (slot, event) => (workersByLevel[priority][slot] as FunctionProcess).invoke<SQSBatchResponse>(event),
-            ...(options.onError === undefined ? {} : { onError: options.onError }),
+            ...onError,
           }),
-      );
+      ),
+      ...limitedTypes.map(
+        (limited) =>
+          new SqsEventSource({
+            sqs: sqsClient,
+            queueUrl: limited.queue.url,
+            queueArn: limited.queue.arn,
+            batchSize: 1,
+            batchingWindowSeconds: 0,
+            maxConcurrency: limited.maxConcurrency,
+            invoke: (slot, event) => (limited.workers[slot] as FunctionProcess).invoke<SQSBatchResponse>(event),
+            ...onError,
+          }),
+      ),
+    ];
     let eventSources: SqsEventSource[] | undefined = makeEventSources();
     for (const source of eventSources) source.start();
     const stopEventSources = async () => {

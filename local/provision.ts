@@ -1,7 +1,8 @@
 import { CreateTableCommand, ResourceInUseException, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { JOB_TABLE_KEY_ATTRIBUTES, JOB_TABLE_SCHEMA } from '../functions/jobs/adapters/job-table-schema.ts';
-import type { JobQueueUrls } from '../functions/jobs/adapters/job-queue.ts';
+import { concurrencyQueueName, type JobQueueUrls } from '../functions/jobs/adapters/job-queue.ts';
+import { concurrencyLimitedJobTypes } from '../functions/jobs/domain/registry.ts';
 import type { JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
 import { JOB_PRIORITIES, type JobPriority } from '../functions/jobs/domain/priority.ts';
 
@@ -47,6 +48,8 @@ export interface ProvisionedQueues {
   /** Each priority level's queue. */
   readonly queueUrls: JobQueueUrls;
   readonly queueArns: Readonly<Record<JobPriority, string>>;
+  /** The queue of each type with a `maxConcurrency` limit, by type name. */
+  readonly typeQueues: Readonly<Record<string, { readonly url: string; readonly arn: string }>>;
   readonly deadLetterQueueUrl: string;
   readonly deadLetterQueueArn: string;
 }
@@ -84,25 +87,42 @@ export async function createJobQueues(
   );
   const deadLetterQueueUrl = await reachableQueueUrl(sqs, deadLetter.QueueUrl);
   const deadLetterQueueArn = await arnOf(sqs, deadLetterQueueUrl);
+  const createQueue = async (queueName: string) => {
+    const queue = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: queueName,
+        Attributes: {
+          VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+          MessageRetentionPeriod: String(settings.retentionSeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: settings.maxReceiveCount }),
+        },
+      }),
+    );
+    const url = await reachableQueueUrl(sqs, queue.QueueUrl);
+    return { url, arn: await arnOf(sqs, url) };
+  };
   const levels = await Promise.all(
-    JOB_PRIORITIES.map(async (priority) => {
-      const queue = await sqs.send(
-        new CreateQueueCommand({
-          QueueName: names.priorityQueues[priority],
-          Attributes: {
-            VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
-            MessageRetentionPeriod: String(settings.retentionSeconds),
-            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: settings.maxReceiveCount }),
-          },
-        }),
-      );
-      const url = await reachableQueueUrl(sqs, queue.QueueUrl);
-      return { priority, url, arn: await arnOf(sqs, url) };
-    }),
+    JOB_PRIORITIES.map(async (priority) => ({ priority, ...(await createQueue(names.priorityQueues[priority])) })),
+  );
+  const typeQueues = Object.fromEntries(
+    await Promise.all(
+      concurrencyLimitedJobTypes().map(async ({ name }) => [
+        name,
+        await createQueue(concurrencyQueueName(names.priorityQueues.normal, name)),
+      ]),
+    ),
   );
   const byLevel = <T>(pick: (level: (typeof levels)[number]) => T) =>
     Object.fromEntries(levels.map((level) => [level.priority, pick(level)])) as Record<JobPriority, T>;
   const queueUrls = byLevel((level) => level.url);
   const queueArns = byLevel((level) => level.arn);
-  return { queueUrl: queueUrls.normal, queueArn: queueArns.normal, queueUrls, queueArns, deadLetterQueueUrl, deadLetterQueueArn };
+  return {
+    queueUrl: queueUrls.normal,
+    queueArn: queueArns.normal,
+    queueUrls,
+    queueArns,
+    typeQueues,
+    deadLetterQueueUrl,
+    deadLetterQueueArn,
+  };
 }

@@ -206,7 +206,7 @@ function componentSchemas(allowed: SubmittableTypes): Record<string, Schema> {
     },
     Stats: {
       type: 'object',
-      required: ['jobs', 'queued', 'inFlight', 'delayed', 'deadLettered', 'byPriority'],
+      required: ['jobs', 'queued', 'inFlight', 'delayed', 'deadLettered', 'byPriority', 'byLimitedType'],
       properties: {
         jobs: {
           type: 'object',
@@ -220,23 +220,25 @@ function componentSchemas(allowed: SubmittableTypes): Record<string, Schema> {
         deadLettered: { type: 'integer', minimum: 0 },
         byPriority: {
           type: 'object',
-          description: 'queued, inFlight and delayed of each priority level’s queue (the totals add them up); one DLQ serves every level',
+          description: 'queued, inFlight and delayed of each priority level’s queue; one DLQ serves every queue',
           required: [...JOB_PRIORITIES],
-          properties: Object.fromEntries(
-            JOB_PRIORITIES.map((priority) => [
-              priority,
-              {
-                type: 'object',
-                required: ['queued', 'inFlight', 'delayed'],
-                properties: {
-                  queued: { type: 'integer', minimum: 0 },
-                  inFlight: { type: 'integer', minimum: 0 },
-                  delayed: { type: 'integer', minimum: 0 },
-                },
-              },
-            ]),
-          ),
+          properties: Object.fromEntries(JOB_PRIORITIES.map((priority) => [priority, ref('QueueDepths')])),
         },
+        byLimitedType: {
+          type: 'object',
+          description:
+            'the same for the queue of each job type with a `maxConcurrency` limit, which carries that type’s jobs at every priority (the totals add up both)',
+          additionalProperties: ref('QueueDepths'),
+        },
+      },
+    },
+    QueueDepths: {
+      type: 'object',
+      required: ['queued', 'inFlight', 'delayed'],
+      properties: {
+        queued: { type: 'integer', minimum: 0 },
+        inFlight: { type: 'integer', minimum: 0 },
+        delayed: { type: 'integer', minimum: 0 },
       },
     },
     Health: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok', 'unavailable'] } } },

@@ -8,6 +8,7 @@ import type { DependencyOutcome, JobServices, JobTypeDefinition } from './domain
 import { completeJob, decideDelivery, failJob, scheduleRetry, type DeliveryTimings } from './domain/lifecycle.ts';
 import { findJobType, retryPolicyOf } from './domain/registry.ts';
 import { retryDelay, type RetryPolicy } from './domain/retry-delay.ts';
+import type { RateLimiter } from './adapters/rate-limiter.ts';
 
 /** A job result is stored on the job item (400 KB in all); bigger outputs belong in S3. */
 export const MAX_RESULT_BYTES = 64 * 1024;
@@ -30,6 +31,8 @@ export interface WorkerDependencies {
   readonly repository: JobRepository;
   readonly queue: WorkerQueue;
   readonly services: JobServices;
+  /** The token buckets of types with a `perSecond` limit; without it such types run unlimited (unit tests). */
+  readonly rateLimiter?: Pick<RateLimiter, 'reserve'>;
   readonly retryDefaults: RetryPolicy;
   readonly timings: Omit<DeliveryTimings, 'leaseMs'>;
   readonly now?: () => number;
@@ -53,9 +56,61 @@ export type DeliveryOutcome =
   | ({ readonly kind: 'outcomeDeferred'; readonly job: Job; readonly reason: string; readonly keepMessage: false } & Timing)
   | { readonly kind: 'dropped'; readonly reason: string; readonly jobId: string; readonly keepMessage: false }
   | { readonly kind: 'waiting'; readonly reason: string; readonly jobId: string; readonly keepMessage: true }
+  /** Held back by its type's rate limit: sent on, delayed until the slot it reserved; no attempt spent. */
+  | {
+      readonly kind: 'heldBack';
+      readonly reason: string;
+      readonly jobId: string;
+      readonly type: string;
+      readonly delaySeconds: number;
+      readonly keepMessage: false;
+    }
   | { readonly kind: 'deadLettering'; readonly reason: string; readonly jobId: string; readonly keepMessage: true }
   /** Not a job message: moved to the DLQ at once instead of being retried for hours. */
   | { readonly kind: 'malformed'; readonly reason: string; readonly keepMessage: false };
+
+/**
+ * A rate-limit slot this close is waited for in the worker; a later one sends the message on,
+ * delayed (a wait in the worker is billed as Lambda duration, a send costs one SQS request).
+ */
+const IN_PROCESS_WAIT_MS = 200;
+
+/** SQS delays a message at most 15 minutes; a later slot is reached in several hops. */
+const MAX_DELAY_SECONDS = 900;
+
+/**
+ * The rate gate of a type with a `perSecond` limit, passed just before an attempt would start:
+ * reserves the attempt's slot in the type's token bucket (or keeps the one its message holds) and,
+ * when the slot is later, sends the message on delayed until then, keeping its first send time so
+ * a held message is never taken for a redrive. Nothing is claimed, so the wait costs no attempt.
+ */
+async function rateGate(
+  dependencies: WorkerDependencies,
+  message: ReceivedMessage,
+  jobMessage: JobMessage,
+  definition: JobTypeDefinition | undefined,
+): Promise<DeliveryOutcome | undefined> {
+  const perSecond = definition?.limits?.perSecond;
+  if (perSecond === undefined || dependencies.rateLimiter === undefined) return undefined;
+  const now = dependencies.now ?? Date.now;
+  const slot = jobMessage.notBefore ?? (await dependencies.rateLimiter.reserve(jobMessage.type, perSecond, now()));
+  const waitMs = slot - now();
+  if (waitMs <= 0) return undefined;
+  if (waitMs <= IN_PROCESS_WAIT_MS) {
+    await sleep(waitMs);
+    return undefined;
+  }
+  const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.ceil(waitMs / 1000));
+  await dependencies.queue.send({ ...jobMessage, notBefore: slot, sentAt: jobMessage.sentAt ?? message.sentAt }, delaySeconds);
+  return {
+    kind: 'heldBack',
+    reason: `rate limit of ${perSecond} a second: its slot is in ${Math.ceil(waitMs)} ms`,
+    jobId: jobMessage.jobId,
+    type: jobMessage.type,
+    delaySeconds,
+    keepMessage: false,
+  };
+}
 
 /** Milliseconds a claimed attempt owns its job beyond the type's timeout, for the final write. */
 const LEASE_MARGIN_MS = 5_000;
@@ -222,6 +277,7 @@ async function takeJob(
   dependencies: WorkerDependencies,
   message: ReceivedMessage,
   jobMessage: JobMessage,
+  definition: JobTypeDefinition | undefined,
   leaseMs: number,
 ): Promise<{ running: Job } | { settled: DeliveryOutcome }> {
   const { repository, queue } = dependencies;
@@ -229,6 +285,8 @@ async function takeJob(
   const { jobId } = jobMessage;
   let current: Job | undefined;
   if (message.receiveCount <= 1 && jobMessage.outcome === undefined) {
+    const held = await rateGate(dependencies, message, jobMessage, definition);
+    if (held !== undefined) return { settled: held };
     const result = await repository.claim(jobMessage, now(), leaseMs);
     if (result.claimed !== undefined) return { running: result.claimed };
     current = result.current;
@@ -250,7 +308,9 @@ async function takeJob(
       }
       await queue.hideFor(message.receiptHandle, 0);
       return { settled: { kind: 'deadLettering', reason: decision.reason, jobId, keepMessage: true } };
-    case 'run':
+    case 'run': {
+      const held = await rateGate(dependencies, message, jobMessage, definition);
+      if (held !== undefined) return { settled: held };
       try {
         await repository.transition(current as Job, decision.job);
         return { running: decision.job };
@@ -260,6 +320,7 @@ async function takeJob(
         await queue.hideFor(message.receiptHandle, 1);
         return { settled: { kind: 'waiting', reason: 'another delivery claimed the job', jobId, keepMessage: true } };
       }
+    }
   }
 }
 
@@ -295,6 +356,8 @@ export async function processDelivery(dependencies: WorkerDependencies, message:
     await queue.sendToDeadLetterQueue(message.body, error.message);
     return { kind: 'malformed', reason: error.message, keepMessage: false };
   }
+  // A message held back by a rate limit was sent again: its first send is what tells a redrive from a stale copy.
+  if (jobMessage.sentAt !== undefined) message = { ...message, sentAt: jobMessage.sentAt };
   const { jobId } = jobMessage;
   const definition = findJobType(jobMessage.type);
   // A long job runs as a Step Functions execution; a queue message for it (sent by hand, or
@@ -322,7 +385,7 @@ export async function processDelivery(dependencies: WorkerDependencies, message:
     return { kind: 'waiting', reason: 'not enough time left in this invocation', jobId, keepMessage: true };
   }
 
-  const taken = await takeJob(dependencies, message, jobMessage, attemptTimeoutMs(definition) + LEASE_MARGIN_MS);
+  const taken = await takeJob(dependencies, message, jobMessage, definition, attemptTimeoutMs(definition) + LEASE_MARGIN_MS);
   if ('settled' in taken) return taken.settled;
   const running = taken.running;
   const startedMs = now();

@@ -10,6 +10,7 @@ const UNITS: Record<JobMetricName, Unit> = {
   [JOB_METRICS.failed]: MetricUnit.Count,
   [JOB_METRICS.retried]: MetricUnit.Count,
   [JOB_METRICS.deadLettered]: MetricUnit.Count,
+  [JOB_METRICS.heldBack]: MetricUnit.Count,
   [JOB_METRICS.duration]: MetricUnit.Milliseconds,
   [JOB_METRICS.queueWait]: MetricUnit.Milliseconds,
 };

@@ -9,6 +9,8 @@ export const JOB_METRICS = {
   failed: 'JobFailed',
   retried: 'JobRetried',
   deadLettered: 'JobDeadLettered',
+  /** Attempts held back by the type's rate limit (they wait; no attempt is spent). */
+  heldBack: 'JobHeldBack',
   /** Milliseconds one attempt ran. */
   duration: 'JobDuration',
   /** Milliseconds from creation (or the redrive) to the start of the first attempt. */

@@ -8,6 +8,7 @@ import pLimit from 'p-limit';
 import { BatchVisibility } from '../jobs/adapters/batch-visibility.ts';
 import { JobQueue } from '../jobs/adapters/job-queue.ts';
 import { JobRepository } from '../jobs/adapters/job-repository.ts';
+import { RateLimiter } from '../jobs/adapters/rate-limiter.ts';
 import { processDelivery, type DeliveryOutcome } from '../jobs/process-delivery.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { lastErrorOf } from '../jobs/domain/job.ts';
@@ -18,8 +19,10 @@ import { workerRuntimeConfig } from '../runtime-config.ts';
 import { jobServices } from './job-services.ts';
 
 const config = workerRuntimeConfig();
+const dynamodb = traced(new DynamoDBClient({}));
 const platform = {
-  repository: new JobRepository(traced(new DynamoDBClient({})), config.tableName),
+  repository: new JobRepository(dynamodb, config.tableName),
+  rateLimiter: new RateLimiter(dynamodb, config.tableName),
   queue: new JobQueue(traced(new SQSClient({})), config.queueUrls, config.deadLetterQueueUrl),
   services: jobServices(config),
   retryDefaults: config.retryDefaults,
@@ -87,6 +90,7 @@ export async function main(event: SQSEvent, context: Context): Promise<SQSBatchR
           record(recorder, job.type, outcome);
         } else if ('jobId' in outcome) {
           log.appendKeys({ jobId: outcome.jobId });
+          if (outcome.kind === 'heldBack') recorder.record(outcome.type, JOB_METRICS.heldBack);
         }
         const lastError = job === undefined ? undefined : lastErrorOf(job);
         const details = {
@@ -98,7 +102,9 @@ export async function main(event: SQSEvent, context: Context): Promise<SQSBatchR
         // Logs are billed per byte: a completed job is counted by the metrics and shown by the
         // API, so its line is for debugging only; everything off the happy path is logged.
         // So are the quick trips of a failed job's message to the DLQ: its failure was logged once.
-        if (outcome.kind === 'completed' || outcome.kind === 'deadLettering') log.debug(`job ${outcome.kind}`, details);
+        // A held-back job is counted by JobHeldBack; at a rate limit's pace a line each would cost more than the jobs.
+        if (outcome.kind === 'completed' || outcome.kind === 'deadLettering' || outcome.kind === 'heldBack')
+          log.debug(`job ${outcome.kind}`, details);
         else if (outcome.kind === 'failed' || outcome.kind === 'malformed') log.error(`job ${outcome.kind}`, details);
         else if (outcome.kind === 'outcomeDeferred') log.warn('job outcome deferred', details);
         else log.info(`job ${outcome.kind}`, details);

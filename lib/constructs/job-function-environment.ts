@@ -78,11 +78,18 @@ export type JobQueueAccess = 'none' | 'send' | 'consume';
 /** The variable that carries each priority level's queue URL. */
 const QUEUE_URL_VARIABLES = { high: 'HIGH_PRIORITY_QUEUE_URL', normal: 'QUEUE_URL', low: 'LOW_PRIORITY_QUEUE_URL' } as const;
 
-/** Sets the queue URL of every priority level and grants the chosen access to each of their queues. */
-export function bindJobQueues(fn: lambda.Function, queues: Readonly<Record<JobPriority, sqs.IQueue>>, access: JobQueueAccess): void {
-  for (const priority of JOB_PRIORITIES) {
-    const queue = queues[priority];
-    fn.addEnvironment(QUEUE_URL_VARIABLES[priority], queue.queueUrl);
+/**
+ * Sets the queue URL of every priority level and grants the chosen access to each of their
+ * queues and to the concurrency-limited types' queues (whose URLs follow from the normal one's).
+ */
+export function bindJobQueues(
+  fn: lambda.Function,
+  queues: Readonly<Record<JobPriority, sqs.IQueue>>,
+  typeQueues: Readonly<Record<string, sqs.IQueue>>,
+  access: JobQueueAccess,
+): void {
+  for (const priority of JOB_PRIORITIES) fn.addEnvironment(QUEUE_URL_VARIABLES[priority], queues[priority].queueUrl);
+  for (const queue of [...Object.values(queues), ...Object.values(typeQueues)]) {
     if (access === 'send') queue.grantSendMessages(fn);
     else if (access === 'consume') {
       queue.grantConsumeMessages(fn);
@@ -126,6 +133,8 @@ export interface JobPlatformResources {
   readonly table: dynamodb.ITable;
   /** Each priority level's job queue. */
   readonly queues: Readonly<Record<JobPriority, sqs.IQueue>>;
+  /** The queue of each type with a `maxConcurrency` limit. */
+  readonly typeQueues: Readonly<Record<string, sqs.IQueue>>;
   readonly deadLetterQueue: sqs.IQueue;
 }
 
@@ -144,7 +153,7 @@ export function bindJobPlatform(
   config: EnvironmentConfig,
 ): void {
   bindJobTable(fn, resources.table, access.table);
-  bindJobQueues(fn, resources.queues, access.queue);
+  bindJobQueues(fn, resources.queues, resources.typeQueues, access.queue);
   bindDeadLetterQueue(fn, resources.deadLetterQueue, access.deadLetterQueue);
   bindJobDefaults(fn, config);
 }

@@ -22,6 +22,8 @@ export interface JobObservabilityConstructProps {
   readonly environmentConfig: EnvironmentConfig;
   /** Each priority level's job queue. */
   readonly queues: Readonly<Record<JobPriority, sqs.IQueue>>;
+  /** The queue of each type with a `maxConcurrency` limit. */
+  readonly typeQueues?: Readonly<Record<string, sqs.IQueue>>;
   readonly deadLetterQueue: sqs.IQueue;
   readonly httpApi: apigw.IHttpApi;
   /** The worker: its throttles alarm, as they delay every job. */
@@ -71,10 +73,14 @@ export class JobObservabilityConstruct extends Construct {
     const minute = { period: Duration.minutes(1), statistic: 'Maximum' } as const;
     const oldestAgeOf = (priority: JobPriority) =>
       props.queues[priority].metricApproximateAgeOfOldestMessage({ ...minute, label: `${priority} priority` });
-    // One alarm watches every level: the oldest message of whichever queue holds it.
+    // One alarm watches every queue: the oldest message of whichever holds it.
+    const typeAges = Object.entries(props.typeQueues ?? {}).map(([type, queue], index) => [
+      `type${index}`,
+      queue.metricApproximateAgeOfOldestMessage({ ...minute, label: `type ${type}` }),
+    ]);
     const oldestAge = new cloudwatch.MathExpression({
-      expression: `MAX([${JOB_PRIORITIES.join(', ')}])`,
-      usingMetrics: Object.fromEntries(JOB_PRIORITIES.map((priority) => [priority, oldestAgeOf(priority)])),
+      expression: `MAX([${[...JOB_PRIORITIES, ...typeAges.map(([id]) => id)].join(', ')}])`,
+      usingMetrics: Object.fromEntries([...JOB_PRIORITIES.map((priority) => [priority, oldestAgeOf(priority)]), ...typeAges]),
       period: Duration.minutes(1),
       label: 'Oldest message, any priority (s)',
     });

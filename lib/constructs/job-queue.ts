@@ -3,11 +3,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { jobQueueSettings } from '../../functions/jobs/domain/job-queue-settings.ts';
 import { JOB_PRIORITIES, type JobPriority } from '../../functions/jobs/domain/priority.ts';
+import { concurrencyQueueName } from '../../functions/jobs/adapters/job-queue.ts';
 import type { EnvironmentConfig } from '../config/environments.ts';
 
 export interface JobQueueConstructProps {
   /** Name of each priority level's queue; carries the environment (`jobs-dev-queue`, `jobs-dev-queue-high`). */
   readonly queueNames: Readonly<Record<JobPriority, string>>;
+  /** The job types with a `maxConcurrency` limit: each gets a queue of its own (`jobs-dev-queue-type-<type>`). */
+  readonly concurrencyLimitedTypes?: readonly string[];
   /** Name of the dead-letter queue (`jobs-dev-dlq`). */
   readonly deadLetterQueueName: string;
   /** The worker's timeout and batching window, from which the queue settings are derived. */
@@ -26,6 +29,8 @@ export class JobQueueConstruct extends Construct {
   readonly queues: Readonly<Record<JobPriority, sqs.Queue>>;
   /** The normal level's queue. */
   readonly queue: sqs.Queue;
+  /** The queue of each type with a `maxConcurrency` limit, by type name. */
+  readonly typeQueues: Readonly<Record<string, sqs.Queue>>;
   readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: JobQueueConstructProps) {
@@ -34,11 +39,20 @@ export class JobQueueConstruct extends Construct {
 
     // The source queues' ARNs are built from their names: referencing the queues themselves
     // would make a cycle (their redrive policies already reference the DLQ).
-    const sourceQueues = JOB_PRIORITIES.map((priority) =>
+    const typeQueueNames = (props.concurrencyLimitedTypes ?? []).map((type): [string, string] => [
+      type,
+      concurrencyQueueName(props.queueNames.normal, type),
+    ]);
+    const sourceNames = [...JOB_PRIORITIES.map((priority) => props.queueNames[priority]), ...typeQueueNames.map(([, name]) => name)];
+    // A redrive allow policy names at most 10 source queues (SQS API reference, RedriveAllowPolicy).
+    if (sourceNames.length > 10) {
+      throw new Error(`At most 7 job types may declare maxConcurrency (one DLQ serves at most 10 queues); ${typeQueueNames.length} do`);
+    }
+    const sourceQueues = sourceNames.map((name, index) =>
       sqs.Queue.fromQueueArn(
         this,
-        `SourceQueueRef${priority === 'normal' ? '' : `-${priority}`}`,
-        Stack.of(this).formatArn({ service: 'sqs', resource: props.queueNames[priority] }),
+        index === 1 ? 'SourceQueueRef' : `SourceQueueRef-${name}`,
+        Stack.of(this).formatArn({ service: 'sqs', resource: name }),
       ),
     );
 
@@ -52,18 +66,23 @@ export class JobQueueConstruct extends Construct {
       redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.BY_QUEUE, sourceQueues },
     });
 
-    const queueOf = (priority: JobPriority) =>
-      // The normal level keeps the construct id of the platform's first, single queue.
-      new sqs.Queue(this, priority === 'normal' ? 'Queue' : `Queue-${priority}`, {
-        queueName: props.queueNames[priority],
+    const queueOf = (id: string, queueName: string) =>
+      new sqs.Queue(this, id, {
+        queueName,
         visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
         retentionPeriod: Duration.seconds(settings.retentionSeconds),
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
       });
-    this.queues = { high: queueOf('high'), normal: queueOf('normal'), low: queueOf('low') };
+    // The normal level keeps the construct id of the platform's first, single queue.
+    this.queues = {
+      high: queueOf('Queue-high', props.queueNames.high),
+      normal: queueOf('Queue', props.queueNames.normal),
+      low: queueOf('Queue-low', props.queueNames.low),
+    };
     this.queue = this.queues.normal;
+    this.typeQueues = Object.fromEntries(typeQueueNames.map(([type, name]) => [type, queueOf(`TypeQueue-${type}`, name)]));
 
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',

@@ -8,6 +8,8 @@ import { bindJobPlatform, type JobPlatformResources } from './job-function-envir
 import { JobFunction } from './job-function.ts';
 import { nagArnParts } from './nag-arn.ts';
 import { JOB_PRIORITIES, priorityConcurrency, type JobPriority } from '../../functions/jobs/domain/priority.ts';
+import { concurrencyLimitedJobTypes } from '../../functions/jobs/domain/registry.ts';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 
 export interface JobWorkerConstructProps {
   /** The worker function (SQS events, returns `batchItemFailures`), from `functionDeclarations`. */
@@ -36,6 +38,8 @@ export class JobWorkerConstruct extends Construct {
   readonly function: JobFunction;
   /** The event source mapping of each priority level. */
   readonly eventSources: Readonly<Record<JobPriority, SqsEventSource>>;
+  /** The event source mapping of each type with a `maxConcurrency` limit. */
+  readonly typeEventSources: Readonly<Record<string, SqsEventSource>>;
 
   constructor(scope: Construct, id: string, props: JobWorkerConstructProps) {
     super(scope, id);
@@ -75,6 +79,19 @@ export class JobWorkerConstruct extends Construct {
       JobPriority,
       SqsEventSource
     >;
+    // A concurrency-limited type's mapping hands over one record per invocation, so at most
+    // `maxConcurrency` attempts of the type run at once, whichever worker runs them.
+    this.typeEventSources = Object.fromEntries(
+      concurrencyLimitedJobTypes().map(({ name, limits }) => {
+        const eventSource = new SqsEventSource(props.resources.typeQueues[name] as sqs.IQueue, {
+          batchSize: 1,
+          maxConcurrency: limits.maxConcurrency,
+          reportBatchItemFailures: true,
+        });
+        this.function.addEventSource(eventSource);
+        return [name, eventSource];
+      }),
+    );
 
     this.grantSendEmail(props.emailFrom);
   }

@@ -27,13 +27,13 @@ describe.each(ENVIRONMENT_NAMES)('alarms and dashboard in %s', (environmentName)
     const oldest = alarm(environmentName, 'oldest-message-age');
     expect(oldest.Threshold).toBe(config.alarms.oldestMessageAgeSeconds);
     const metrics = oldest.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
-    expect(metrics.find((metric) => metric.Expression !== undefined)?.Expression).toBe('MAX([high, normal, low])');
+    expect(metrics.find((metric) => metric.Expression !== undefined)?.Expression).toBe('MAX([high, normal, low, type0])');
     expect(
       metrics
         .filter((metric) => metric.MetricStat?.Metric.MetricName === 'ApproximateAgeOfOldestMessage')
         .map((metric) => metric.Id)
         .sort(),
-    ).toEqual(['high', 'low', 'normal']);
+    ).toEqual(['high', 'low', 'normal', 'type0']);
   });
 
   it('alarms on failed plus retried attempts over started ones, from the environment namespace', () => {

@@ -54,10 +54,10 @@ describe.each(ENVIRONMENT_NAMES)('job queues in %s', (environmentName) => {
     expect(queueProperties(environmentName, deadLetterQueueName).MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 
-  it('lets the dead-letter queue be redriven back to each priority queue, and only to those', () => {
+  it('lets the dead-letter queue be redriven back to each job queue, and only to those', () => {
     const { RedriveAllowPolicy } = queueProperties(environmentName, deadLetterQueueName);
     expect(RedriveAllowPolicy.redrivePermission).toBe('byQueue');
-    expect(RedriveAllowPolicy.sourceQueueArns).toHaveLength(3);
+    expect(RedriveAllowPolicy.sourceQueueArns).toHaveLength(4);
     for (const name of queueNames) expect(JSON.stringify(RedriveAllowPolicy.sourceQueueArns)).toContain(`:${name}"`);
   });
 
@@ -82,7 +82,25 @@ describe.each(ENVIRONMENT_NAMES)('job queues in %s', (environmentName) => {
           Properties: { EventSourceArn: Match.anyValue(), ScalingConfig: Match.anyValue() },
         }),
       ),
-    ).toHaveLength(3);
+    ).toHaveLength(4);
+  });
+
+  it('gives each type with a maxConcurrency limit a queue into the same DLQ, and a mapping of one record at a time with that concurrency', () => {
+    const { template } = synthesizePlatform(environmentName);
+    const [queueId, queue] = queueResource(environmentName, `jobs-${environmentName}-queue-type-serial`);
+    expect(queue.RedrivePolicy.deadLetterTargetArn).toEqual({
+      'Fn::GetAtt': [queueResource(environmentName, deadLetterQueueName)[0], 'Arn'],
+    });
+    expect(JSON.stringify(queueProperties(environmentName, deadLetterQueueName).RedriveAllowPolicy.sourceQueueArns)).toContain(
+      `:jobs-${environmentName}-queue-type-serial"`,
+    );
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: Match.stringLikeRegexp('^WorkerFunction') },
+      ScalingConfig: { MaximumConcurrency: 2 },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
   });
 
   it('encrypts every queue and refuses requests without TLS', () => {
@@ -95,6 +113,6 @@ describe.each(ENVIRONMENT_NAMES)('job queues in %s', (environmentName) => {
         Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
-    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy', { Properties: denyInsecure }))).toHaveLength(4);
+    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy', { Properties: denyInsecure }))).toHaveLength(5);
   });
 });

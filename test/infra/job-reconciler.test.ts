@@ -18,7 +18,7 @@ describe('JobReconcilerConstruct', () => {
     const stack = new Stack(new App({ context: { ...SKIP_BUNDLING_CONTEXT } }), 'ReconcilerTest');
     const config = loadEnvironment('dev');
     const { table } = new JobTableConstruct(stack, 'JobTable', { tableName: 'jobs-test-jobs', removalPolicy: 'destroy' });
-    const { queues, deadLetterQueue } = new JobQueueConstruct(stack, 'JobQueue', {
+    const { queues, typeQueues, deadLetterQueue } = new JobQueueConstruct(stack, 'JobQueue', {
       queueNames: resourceNames('test').priorityQueues,
       deadLetterQueueName: 'jobs-test-dlq',
       worker: config.worker,
@@ -29,7 +29,7 @@ describe('JobReconcilerConstruct', () => {
         entry: fileURLToPath(new URL('./fixtures/scheduled-handler.ts', import.meta.url)),
       }),
       environmentConfig: config,
-      resources: { table, queues, deadLetterQueue },
+      resources: { table, queues, typeQueues, deadLetterQueue },
     });
     template = Template.fromStack(stack);
   });

@@ -1,10 +1,13 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { RateLimiter } from '../../functions/jobs/adapters/rate-limiter.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { JobResource } from '../../functions/jobs/domain/job.ts';
 import { JOB_PRIORITIES } from '../../functions/jobs/domain/priority.ts';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../local/platform.ts';
 import { localClientConfig } from '../../local/services/local-aws.ts';
-import { ApiClient } from './support/api-client.ts';
+import { ApiClient, eventually } from './support/api-client.ts';
+import { sample } from './support/prometheus.ts';
 
 const shared = inject('platform');
 
@@ -39,7 +42,24 @@ interface Stats {
  * Priorities and fair share on a platform of its own (the shared servers, its own table and
  * queues), so the backlogs these scenarios build never delay another file's jobs.
  */
-describe('flow control: priorities and fair share (SPEC §10)', () => {
+/** The most intervals that overlap at one moment. */
+function mostAtOnce(intervals: readonly (readonly [number, number])[]): number {
+  const edges = intervals.flatMap(([start, end]) => [
+    [start, 1],
+    [end, -1],
+  ]);
+  // An attempt that ends as another starts did not overlap it.
+  edges.sort(([a = 0, da = 0], [b = 0, db = 0]) => a - b || da - db);
+  let running = 0;
+  let most = 0;
+  for (const [, delta = 0] of edges) {
+    running += delta;
+    most = Math.max(most, running);
+  }
+  return most;
+}
+
+describe('flow control: priorities, fair share and per-type limits (SPEC §10)', () => {
   let platform: LocalPlatform;
   let sqs: SQSClient;
 
@@ -106,5 +126,62 @@ describe('flow control: priorities and fair share (SPEC §10)', () => {
     expect(Date.parse(job.startedAt ?? '') - Date.parse(job.createdAt)).toBeLessThan(5_000);
     expect(after.byPriority.normal?.queued).toBeGreaterThan(700);
     await emptyQueues();
+  });
+
+  it('rate limit: 24 jobs of a type held to 4 a second start no faster than that, wait without spending attempts, and are counted as held back', async () => {
+    // Prepare
+    const api = new ApiClient(platform.apiUrl, 'caller-rate-limit');
+
+    // Act
+    const submittedAt = Date.now();
+    const ids = await submitMany(api, { type: 'paced', payload: {} }, 24);
+    const jobs = (await Promise.all(ids.map((jobId) => api.waitFor(jobId, 'completed', 30_000)))).map(({ job }) => job);
+    const metrics = await eventually('the held-back count', async () => {
+      const text = await (await fetch(`${platform.apiUrl}/metrics`)).text();
+      return sample(text, 'jobs_job_held_back_total', { job_type: 'paced' }) === undefined ? undefined : text;
+    });
+
+    // Assess: a burst of 4, then one slot every 250 ms from the first reservation (made after the
+    // submission): the k-th start (0-based) comes no sooner than (k - 3) slots after it. A job may
+    // start later than its slot (a busy worker), never sooner.
+    const starts = jobs.map((job) => Date.parse(job.startedAt ?? '')).sort((a, b) => a - b);
+    starts.forEach((startedAt, k) => {
+      // 50 ms for the clocks of separate worker processes and the timestamps' rounding.
+      expect(startedAt).toBeGreaterThanOrEqual(submittedAt + Math.max(0, k - 3) * 250 - 50);
+    });
+    expect(jobs.map((job) => job.attempts)).toEqual(jobs.map(() => 1));
+    expect(sample(metrics, 'jobs_job_held_back_total', { job_type: 'paced' })).toBeGreaterThan(0);
+  });
+
+  it('token bucket: 40 reservations made at once by 4 workers get 40 slots, 4 at once and then one every 250 ms', async () => {
+    // Prepare: four workers' limiters on the platform's table.
+    const clients = Array.from({ length: 4 }, () => new DynamoDBClient(localClientConfig(shared.endpoints.dynamodb)));
+    const limiters = clients.map((client) => new RateLimiter(client, platform.tableName));
+    const type = `bucket-${Date.now()}`;
+    const now = Date.now();
+
+    // Act
+    const slots = await Promise.all(Array.from({ length: 40 }, (_, index) => (limiters[index % 4] as RateLimiter).reserve(type, 4, now)));
+
+    // Assess
+    const offsets = slots.map((slot) => slot - now).sort((a, b) => a - b);
+    expect(offsets).toEqual([0, 0, 0, 0, ...Array.from({ length: 36 }, (_, index) => (index + 1) * 250)]);
+    for (const client of clients) client.destroy();
+  });
+
+  it('concurrency limit: 10 jobs of a type limited to 2 at once never run more than 2 at a time, and none fails', async () => {
+    // Prepare
+    const api = new ApiClient(platform.apiUrl, 'caller-concurrency-limit');
+
+    // Act
+    const ids = await submitMany(api, { type: 'serial', payload: { ms: 400 } }, 10);
+    const jobs = (await Promise.all(ids.map((jobId) => api.waitFor(jobId, 'completed', 30_000)))).map(({ job }) => job);
+
+    // Assess
+    const intervals = jobs.map((job) => [Date.parse(job.startedAt ?? ''), Date.parse(job.completedAt ?? '')] as const);
+    expect(mostAtOnce(intervals)).toBe(2);
+    expect(jobs.map((job) => job.attempts)).toEqual(jobs.map(() => 1));
+    const stats = (await api.request<Stats & { byLimitedType: Record<string, unknown> }>('GET', '/stats')).body;
+    expect(stats.byLimitedType).toHaveProperty('serial');
   });
 });

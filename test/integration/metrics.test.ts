@@ -1,17 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
 import { ApiClient, eventually } from './support/api-client.ts';
+import { sample } from './support/prometheus.ts';
 
 const { apiUrl } = inject('platform');
-
-/** A sample's value from Prometheus text, or undefined when it is not there. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const matches = Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`));
-    if (matches) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
-}
 
 describe('GET /metrics on the local platform', () => {
   it('serves the functions’ EMF metrics as Prometheus counters and percentiles per job type', async () => {

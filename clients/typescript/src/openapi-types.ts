@@ -343,24 +343,21 @@ export interface components {
             inFlight: number;
             delayed: number;
             deadLettered: number;
-            /** @description queued, inFlight and delayed of each priority level’s queue (the totals add them up); one DLQ serves every level */
+            /** @description queued, inFlight and delayed of each priority level’s queue; one DLQ serves every queue */
             byPriority: {
-                high: {
-                    queued: number;
-                    inFlight: number;
-                    delayed: number;
-                };
-                normal: {
-                    queued: number;
-                    inFlight: number;
-                    delayed: number;
-                };
-                low: {
-                    queued: number;
-                    inFlight: number;
-                    delayed: number;
-                };
+                high: components["schemas"]["QueueDepths"];
+                normal: components["schemas"]["QueueDepths"];
+                low: components["schemas"]["QueueDepths"];
             };
+            /** @description the same for the queue of each job type with a `maxConcurrency` limit, which carries that type’s jobs at every priority (the totals add up both) */
+            byLimitedType: {
+                [key: string]: components["schemas"]["QueueDepths"];
+            };
+        };
+        QueueDepths: {
+            queued: number;
+            inFlight: number;
+            delayed: number;
         };
         Health: {
             /** @enum {string} */

@@ -62,6 +62,11 @@ export function countsKey(owner: string): ItemKey {
   return { pk: `c#${callerKey(owner)}`, sk: 'counts' };
 }
 
+/** The token bucket of a job type with a `perSecond` limit. */
+export function rateLimitKey(type: string): ItemKey {
+  return { pk: `r#${type}`, sk: 'rate' };
+}
+
 /** The sparse index's key for a job in `status`, or undefined where the status is not indexed. */
 export function statusKeyOf(jobPartitionKey: string, status: JobStatus): string | undefined {
   return (JOB_TABLE_SCHEMA.indexedStatuses as readonly string[]).includes(status) ? `${jobPartitionKey}#${status}` : undefined;

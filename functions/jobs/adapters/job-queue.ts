@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { JobMessage } from '../domain/job-message.ts';
 import { JOB_PRIORITIES, priorityOf, type JobPriority } from '../domain/priority.ts';
+import { concurrencyLimitedJobTypes, findJobType } from '../domain/registry.ts';
 import { MAX_VISIBILITY_SECONDS } from '../domain/retry-delay.ts';
 import { chunksOf } from './chunks.ts';
 
@@ -17,6 +18,14 @@ export type JobQueueUrls = Readonly<Record<JobPriority, string>>;
 /** One URL for every level: for code and tests that see a single queue. */
 export function queueUrlsOf(urls: string | JobQueueUrls): JobQueueUrls {
   return typeof urls === 'string' ? { high: urls, normal: urls, low: urls } : urls;
+}
+
+/**
+ * The queue of a type with a `maxConcurrency` limit, named after the normal level's queue
+ * (`jobs-dev-queue-type-serial`): its URL follows from that queue's, in AWS and locally alike.
+ */
+export function concurrencyQueueName(normalQueueName: string, type: string): string {
+  return `${normalQueueName}-type-${type}`;
 }
 
 /** A queue's last path segment is its name, as an ARN's last segment is. */
@@ -36,8 +45,10 @@ export interface QueueDepths {
   readonly inFlight: number;
   readonly delayed: number;
   readonly deadLettered: number;
-  /** The same counts per priority level (the totals above add them up). */
+  /** The same counts per priority level. */
   readonly byPriority: Readonly<Record<JobPriority, LevelDepths>>;
+  /** ...and per queue of a type with a `maxConcurrency` limit (the totals above add up both). */
+  readonly byLimitedType: Readonly<Record<string, LevelDepths>>;
 }
 
 /** One received message's new visibility timeout. */
@@ -63,6 +74,8 @@ function visibilitySeconds(seconds: number): number {
  */
 export class JobQueue {
   private readonly queueUrls: JobQueueUrls;
+  /** The queue of each type with a `maxConcurrency` limit, whatever a job's priority. */
+  private readonly typeQueueUrls: ReadonlyMap<string, string>;
 
   /**
    * @param queueUrls each level's queue, or one URL for all of them
@@ -76,12 +89,22 @@ export class JobQueue {
     private readonly receivedFrom?: string,
   ) {
     this.queueUrls = queueUrlsOf(queueUrls);
+    const normal = this.queueUrls.normal;
+    const base = normal.slice(0, normal.lastIndexOf('/') + 1);
+    this.typeQueueUrls = new Map(
+      concurrencyLimitedJobTypes().map(({ name }) => [name, `${base}${concurrencyQueueName(queueNameOf(normal), name)}`]),
+    );
+  }
+
+  /** Every queue of the set: the priority levels' and the concurrency-limited types'. */
+  get allUrls(): string[] {
+    return [...new Set([...Object.values(this.queueUrls), ...this.typeQueueUrls.values()])];
   }
 
   /** This queue set, receiving from the queue an event source record names (its `eventSourceARN`). */
   forSource(eventSourceArn: string | undefined): JobQueue {
     const name = eventSourceArn === undefined ? undefined : queueNameOf(eventSourceArn);
-    const url = Object.values(this.queueUrls).find((candidate) => queueNameOf(candidate) === name);
+    const url = this.allUrls.find((candidate) => queueNameOf(candidate) === name);
     return new JobQueue(this.sqs, this.queueUrls, this.deadLetterQueueUrl, url);
   }
 
@@ -90,8 +113,10 @@ export class JobQueue {
     return this.receivedFrom ?? this.queueUrls.normal;
   }
 
+  /** A concurrency-limited type's queue, else the job's level's. */
   private urlOf(message: JobMessage): string {
-    return this.queueUrls[priorityOf(message)];
+    const limited = findJobType(message.type)?.limits?.maxConcurrency === undefined ? undefined : this.typeQueueUrls.get(message.type);
+    return limited ?? this.queueUrls[priorityOf(message)];
   }
 
   async send(message: JobMessage, delaySeconds = 0): Promise<void> {
@@ -199,26 +224,30 @@ export class JobQueue {
   async depths(): Promise<QueueDepths> {
     const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
     const count = (attributes: Record<string, string> | undefined, name: string): number => Number(attributes?.[name] ?? 0);
-    const [dead, ...levels] = await Promise.all([
+    const depthsOf = async (queueUrl: string): Promise<LevelDepths> => {
+      const { Attributes } = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...names] }));
+      return { queued: count(Attributes, names[0]), inFlight: count(Attributes, names[1]), delayed: count(Attributes, names[2]) };
+    };
+    const types = [...this.typeQueueUrls];
+    const [dead, levels, limited] = await Promise.all([
       this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })),
-      ...JOB_PRIORITIES.map(async (priority) => {
-        const { Attributes } = await this.sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: this.queueUrls[priority], AttributeNames: [...names] }),
-        );
-        return { queued: count(Attributes, names[0]), inFlight: count(Attributes, names[1]), delayed: count(Attributes, names[2]) };
-      }),
+      Promise.all(JOB_PRIORITIES.map((priority) => depthsOf(this.queueUrls[priority]))),
+      Promise.all(types.map(([, url]) => depthsOf(url))),
     ]);
     const byPriority = Object.fromEntries(JOB_PRIORITIES.map((priority, index) => [priority, levels[index] as LevelDepths])) as Record<
       JobPriority,
       LevelDepths
     >;
-    const total = (field: keyof LevelDepths) => levels.reduce((sum, level) => sum + level[field], 0);
+    const byLimitedType = Object.fromEntries(types.map(([type], index) => [type, limited[index] as LevelDepths]));
+    const all = [...levels, ...limited];
+    const total = (field: keyof LevelDepths) => all.reduce((sum, level) => sum + level[field], 0);
     return {
       queued: total('queued'),
       inFlight: total('inFlight'),
       delayed: total('delayed'),
       deadLettered: count(dead.Attributes, 'ApproximateNumberOfMessages'),
       byPriority,
+      byLimitedType,
     };
   }
 

@@ -2,7 +2,7 @@
  * The layout of the job table, declared once: the CDK table construct and the local
  * runtime's CreateTable both read it, and the repository builds every key from it.
  *
- * One table holds four kinds of item:
+ * One table holds six kinds of item:
  *
  * | item | pk | sk |
  * |---|---|---|
@@ -11,6 +11,7 @@
  * | idempotency key | `i#<caller key>#<key>` | `key` |
  * | a caller's counts per status | `c#<caller key>` | `counts` |
  * | a job waiting on another (`dependsOn`) | `d#<dependency jobId>` | the waiting job's id |
+ * | the token bucket of a job type with a `perSecond` limit | `r#<type>` | `rate` |
  *
  * A caller's jobs spread over `callerShards` partition key values (the shard comes from the
  * job id), so one caller's writes never meet on one key: DynamoDB serves about 1,000 write

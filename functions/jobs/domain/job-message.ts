@@ -32,6 +32,13 @@ export interface JobMessage {
    * back to its own level's queue (the DLQ is shared by every level).
    */
   readonly priority?: JobPriority;
+  /**
+   * Epoch ms of the rate-limit slot this message's next attempt holds: a job held back by its
+   * type's `perSecond` limit travels on with the slot it reserved, and takes no second one.
+   */
+  readonly notBefore?: number;
+  /** Epoch ms SQS first accepted a held-back message: its copies keep it (see `decideDelivery`). */
+  readonly sentAt?: number;
   readonly outcome?: AttemptOutcome;
 }
 
@@ -66,6 +73,8 @@ const jobMessageSchema = z.object({
   owner: z.string().check(z.minLength(1)),
   type: z.string(),
   priority: z.optional(z.enum(JOB_PRIORITIES)),
+  notBefore: z.optional(z.number()),
+  sentAt: z.optional(z.number()),
   outcome: z.optional(outcomeSchema),
 });
 

@@ -39,6 +39,23 @@ export interface JobContext {
   readonly dependencies: Readonly<Record<string, DependencyOutcome>>;
 }
 
+/**
+ * How much of a downstream service a type may use at once (SPEC §10). A job held back by a
+ * limit waits for its turn: it is not failed, and the wait costs it no attempt.
+ */
+export interface JobTypeLimits {
+  /**
+   * Attempts running at once, at most: the type gets a queue of its own, whose event source
+   * mapping has this `MaximumConcurrency` and a batch size of 1 (so at least 2, Lambda's minimum).
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Attempts started per second, at most, with bursts of up to one second's worth: a token
+   * bucket in the job table that every worker takes from (`adapters/rate-limiter.ts`).
+   */
+  readonly perSecond?: number;
+}
+
 /** What every job type declares, whatever its runtime. */
 interface JobTypeBase<Payload> {
   readonly name: string;
@@ -51,6 +68,8 @@ interface JobTypeBase<Payload> {
   readonly timeoutSeconds: number;
   /** Overrides of the environment's retry defaults. */
   readonly retry?: Partial<RetryPolicy>;
+  /** Concurrency and rate limits of the `lambda` runtime's attempts. */
+  readonly limits?: JobTypeLimits;
   /**
    * A type that fails or crashes on purpose, for drills and tests: submitted only where the
    * environment allows drill types (`drillJobTypes`), since any caller could otherwise take

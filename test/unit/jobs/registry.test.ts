@@ -1,7 +1,13 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
 import type { JobTypeDefinition } from '../../../functions/jobs/domain/job-type.ts';
-import { findJobType, jobTypeNames, retryPolicyOf } from '../../../functions/jobs/domain/registry.ts';
+import {
+  concurrencyLimitedJobTypes,
+  findJobType,
+  jobTypeNames,
+  limitsProblem,
+  retryPolicyOf,
+} from '../../../functions/jobs/domain/registry.ts';
 import { ENVIRONMENTS } from '../../../lib/config/environments.ts';
 
 /** Room an attempt leaves inside the worker's own timeout for the claim and the final write. */
@@ -90,5 +96,20 @@ describe('job type registry', () => {
     // Assess
     expect(flaky).toEqual({ maxAttempts: 5, baseSeconds: 1, capSeconds: 4 });
     expect(echo).toEqual(defaults);
+  });
+
+  it("holds e-mail to SES's starting send rate, and gives the concurrency drill a queue of its own", () => {
+    expect(findJobType('email')?.limits).toEqual({ perSecond: 14 });
+    expect(concurrencyLimitedJobTypes().map(({ name, limits }) => [name, limits.maxConcurrency])).toEqual([['serial', 2]]);
+  });
+
+  it('refuses limits that Lambda or DynamoDB cannot hold, naming the bound', () => {
+    const echo = findJobType('echo') as JobTypeDefinition;
+    expect(limitsProblem({ ...echo, limits: { maxConcurrency: 1 } })).toMatch(/maxConcurrency must be an integer from 2 .* 1 given/);
+    expect(limitsProblem({ ...echo, limits: { perSecond: 0 } })).toMatch(/perSecond must be above 0 and at most 500, 0 given/);
+    expect(limitsProblem({ ...(findJobType('report') as JobTypeDefinition), limits: { perSecond: 1 } })).toBe(
+      'limits apply to the lambda runtime only',
+    );
+    expect(limitsProblem({ ...echo, limits: { maxConcurrency: 2, perSecond: 0.5 } })).toBeUndefined();
   });
 });

@@ -12,6 +12,10 @@ export const emailJob = defineJobType({
   }),
   runtime: 'lambda',
   timeoutSeconds: 10,
+  // SES's maximum send rate once an account leaves the sandbox starts at 14 a second (SES
+  // developer guide, "Managing your Amazon SES sending quotas"): sending faster is throttled.
+  // Raise it here with the account's quota.
+  limits: { perSecond: 14 },
   // The jobId is the idempotency key, so a retried attempt never sends a second copy.
   run: async (message, { jobId, signal, services }) => services.sendEmail(message, jobId, signal),
 });
