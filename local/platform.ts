@@ -8,7 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { JobQueueUrls } from '../functions/jobs/adapters/job-queue.ts';
 import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
-import { JOB_PRIORITIES, priorityConcurrency, type JobPriority } from '../functions/jobs/domain/priority.ts';
+import { JOB_PRIORITIES, priorityConcurrency } from '../functions/jobs/domain/priority.ts';
 import { concurrencyLimitedJobTypes } from '../functions/jobs/domain/registry.ts';
 import { ENVIRONMENTS, validateEnvironment, type EnvironmentConfig } from '../lib/config/environments.ts';
 import { functionDeclarations } from '../lib/config/function-declarations.ts';
@@ -26,6 +26,7 @@ import { LOCAL_REGION, localClientConfig } from './services/local-aws.ts';
 import { startSqsLocal } from './services/sqs-local.ts';
 import { DynamoDbStreamSource } from './dynamodb-stream-source.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
+import { WorkerPool } from './worker-pool.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -148,7 +149,10 @@ export interface LocalPlatform {
   readonly longJobs: Omit<LocalLongJobs, 'stop' | 'apiEnv'> | undefined;
   /** With `warmAllWorkers`: settles once every worker environment has loaded its handler. */
   readonly warming: Promise<void> | undefined;
-  /** Worker execution environments: one per concurrent batch of every level (`priorityConcurrency`). */
+  /**
+   * Worker execution environments `warmAllWorkers` loads: as many as the normal level runs
+   * batches at once. The pool holds more (every mapping's cap); those start on first use.
+   */
   readonly workerEnvironments: number;
   /** What the platform wrote to `platform.json` for the CLI and the console. */
   readonly descriptor: LocalPlatformDescriptor;
@@ -233,29 +237,21 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     const specs = localFunctionSpecs(environment, resources, { STATE_MACHINE_ARN: longJobs?.stateMachineArn ?? '' });
     const extraEnv = options.functionEnv ?? {};
     const api = FunctionProcess.fromSpec(specs.api, onOutput, { ...extraEnv, ...longJobs?.apiEnv });
-    // One execution environment per concurrent batch of each level's mapping, as Lambda gives
-    // them; each starts on its first batch, so an idle level costs nothing.
+    // The worker's execution environments: as many as its mappings may run batches at once
+    // (each level's concurrency, and each concurrency-limited type's), shared by all of them as
+    // Lambda shares a function's environments; each starts on its first batch.
     const concurrency = priorityConcurrency(environment.worker.maxConcurrency);
-    const workersOf = (priority: JobPriority) =>
-      Array.from({ length: concurrency[priority] }, () =>
-        FunctionProcess.fromSpec(specs.worker, onOutput, { ...extraEnv, EMAIL_OUTBOX_DIR: outboxDir }),
-      );
-    const workersByLevel = { high: workersOf('high'), normal: workersOf('normal'), low: workersOf('low') };
-    // A concurrency-limited type's mapping: one record per invocation, `maxConcurrency` at once.
     const limitedTypes = concurrencyLimitedJobTypes().map(({ name, limits }) => ({
       queue: queues.typeQueues[name] as { url: string; arn: string },
       maxConcurrency: limits.maxConcurrency,
-      workers: Array.from({ length: limits.maxConcurrency }, () =>
-        FunctionProcess.fromSpec(specs.worker, onOutput, { ...extraEnv, EMAIL_OUTBOX_DIR: outboxDir }),
-      ),
     }));
-    // The normal level's first: the warm-up below and `warmAllWorkers` load those.
-    const workers = [
-      ...workersByLevel.normal,
-      ...workersByLevel.high,
-      ...workersByLevel.low,
-      ...limitedTypes.flatMap((limited) => limited.workers),
-    ];
+    const environments =
+      JOB_PRIORITIES.reduce((sum, priority) => sum + concurrency[priority], 0) +
+      limitedTypes.reduce((sum, limited) => sum + limited.maxConcurrency, 0);
+    const workers = Array.from({ length: environments }, () =>
+      FunctionProcess.fromSpec(specs.worker, onOutput, { ...extraEnv, EMAIL_OUTBOX_DIR: outboxDir }),
+    );
+    const workerPool = new WorkerPool(workers);
     const reconciler = FunctionProcess.fromSpec(specs.reconciler, onOutput, extraEnv);
     const stopFunctions = async () => {
       await Promise.all([api.stop(), reconciler.stop(), ...workers.map((worker) => worker.stop())]);
@@ -319,7 +315,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
             batchSize: environment.worker.batchSize,
             batchingWindowSeconds: environment.worker.batchingWindowSeconds,
             maxConcurrency: concurrency[priority],
-            invoke: (slot, event) => (workersByLevel[priority][slot] as FunctionProcess).invoke<SQSBatchResponse>(event),
+            invoke: (_slot, event) => workerPool.invoke<SQSBatchResponse>(event),
             ...onError,
           }),
       ),
@@ -332,7 +328,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
             batchSize: 1,
             batchingWindowSeconds: 0,
             maxConcurrency: limited.maxConcurrency,
-            invoke: (slot, event) => (limited.workers[slot] as FunctionProcess).invoke<SQSBatchResponse>(event),
+            invoke: (_slot, event) => workerPool.invoke<SQSBatchResponse>(event),
             ...onError,
           }),
       ),
@@ -377,12 +373,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     await writeFile(join(dataDir, 'platform.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
 
     const warming = options.warmAllWorkers
-      ? Promise.all(workersByLevel.normal.slice(1).map((worker) => worker.warm().catch(() => undefined))).then(() => undefined)
+      ? Promise.all(workers.slice(1, concurrency.normal).map((worker) => worker.warm().catch(() => undefined))).then(() => undefined)
       : undefined;
     return {
       apiUrl: gateway.url,
       warming,
-      workerEnvironments: workers.length,
+      workerEnvironments: concurrency.normal,
       descriptor,
       mount: (prefix, listener) => gateway.mount(prefix, listener),
       environment,

@@ -1,7 +1,7 @@
-import { JOB_PRIORITIES } from '../../functions/jobs/domain/priority.ts';
+import { allJobQueueUrls } from '../../functions/jobs/adapters/job-queue.ts';
 import type { Target } from '../cli/target.ts';
 
-/** A queue the console shows: a job queue of one priority level, or a DLQ. */
+/** A queue the console shows: a job queue (of one priority level, or of a concurrency-limited type), or a DLQ. */
 export interface ConsoleQueue {
   /** The queue's name (the last part of its URL), which the console shows and routes by. */
   readonly name: string;
@@ -16,7 +16,7 @@ const queueNamed = (url: string): ConsoleQueue => ({ name: url.slice(url.lastInd
  */
 export function consoleQueues(target: Target): { readonly jobQueues: ConsoleQueue[]; readonly deadLetterQueues: ConsoleQueue[] } {
   return {
-    jobQueues: JOB_PRIORITIES.map((priority) => queueNamed(target.queueUrls[priority])),
+    jobQueues: allJobQueueUrls(target.queueUrls).map(queueNamed),
     // Every level dead-letters to the same DLQ today; a list, so a DLQ per level needs no other change here.
     deadLetterQueues: [...new Set([target.deadLetterQueueUrl])].map(queueNamed),
   };

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { RateLimiter } from '../../functions/jobs/adapters/rate-limiter.ts';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { JobResource } from '../../functions/jobs/domain/job.ts';
 import { JOB_PRIORITIES } from '../../functions/jobs/domain/priority.ts';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../local/platform.ts';
@@ -78,10 +78,10 @@ describe('flow control: priorities, fair share and per-type limits (SPEC §10)',
     await platform?.stop();
   });
 
-  /** Drops every queued message, so the next scenario starts from empty queues. */
-  async function emptyQueues(): Promise<void> {
+  // Every scenario starts from empty queues, whatever the one before it left behind.
+  afterEach(async () => {
     for (const priority of JOB_PRIORITIES) await sqs.send(new PurgeQueueCommand({ QueueUrl: platform.queueUrls[priority] }));
-  }
+  });
 
   it('fair share: caller A queues 2,000 sleep jobs, then caller B submits 10 echo jobs; B completes within seconds while most of A is still queued', async () => {
     // Prepare: A's backlog is in the queue before any of it runs.
@@ -103,7 +103,6 @@ describe('flow control: priorities, fair share and per-type limits (SPEC §10)',
     // Assess: without fair share B's jobs would wait behind ~2,000 one-second jobs on 50 slots (40 s).
     expect(lastDoneMs - submittedAt).toBeLessThan(5_000);
     expect(stats.byPriority.normal?.queued).toBeGreaterThan(1_500);
-    await emptyQueues();
   });
 
   it('priority: a high job behind 1,000 queued normal jobs starts in under 5 s', async () => {
@@ -125,7 +124,6 @@ describe('flow control: priorities, fair share and per-type limits (SPEC §10)',
     expect(job.priority).toBe('high');
     expect(Date.parse(job.startedAt ?? '') - Date.parse(job.createdAt)).toBeLessThan(5_000);
     expect(after.byPriority.normal?.queued).toBeGreaterThan(700);
-    await emptyQueues();
   });
 
   it('rate limit: 24 jobs of a type held to 4 a second start no faster than that, wait without spending attempts, and are counted as held back', async () => {

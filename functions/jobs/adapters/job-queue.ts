@@ -31,6 +31,18 @@ export function concurrencyQueueName(normalQueueName: string, type: string): str
 /** A queue's last path segment is its name, as an ARN's last segment is. */
 const queueNameOf = (urlOrArn: string): string => urlOrArn.slice(Math.max(urlOrArn.lastIndexOf('/'), urlOrArn.lastIndexOf(':')) + 1);
 
+/** The queue URL of each type with a `maxConcurrency` limit, beside the normal level's queue. */
+export function concurrencyQueueUrls(queueUrls: JobQueueUrls): ReadonlyMap<string, string> {
+  const normal = queueUrls.normal;
+  const base = normal.slice(0, normal.lastIndexOf('/') + 1);
+  return new Map(concurrencyLimitedJobTypes().map(({ name }) => [name, `${base}${concurrencyQueueName(queueNameOf(normal), name)}`]));
+}
+
+/** Every job queue: the priority levels' and the concurrency-limited types'. */
+export function allJobQueueUrls(queueUrls: JobQueueUrls): string[] {
+  return [...new Set([...JOB_PRIORITIES.map((priority) => queueUrls[priority]), ...concurrencyQueueUrls(queueUrls).values()])];
+}
+
 /** The counts of one level's queue. */
 export interface LevelDepths {
   readonly queued: number;
@@ -89,22 +101,13 @@ export class JobQueue {
     private readonly receivedFrom?: string,
   ) {
     this.queueUrls = queueUrlsOf(queueUrls);
-    const normal = this.queueUrls.normal;
-    const base = normal.slice(0, normal.lastIndexOf('/') + 1);
-    this.typeQueueUrls = new Map(
-      concurrencyLimitedJobTypes().map(({ name }) => [name, `${base}${concurrencyQueueName(queueNameOf(normal), name)}`]),
-    );
-  }
-
-  /** Every queue of the set: the priority levels' and the concurrency-limited types'. */
-  get allUrls(): string[] {
-    return [...new Set([...Object.values(this.queueUrls), ...this.typeQueueUrls.values()])];
+    this.typeQueueUrls = concurrencyQueueUrls(this.queueUrls);
   }
 
   /** This queue set, receiving from the queue an event source record names (its `eventSourceARN`). */
   forSource(eventSourceArn: string | undefined): JobQueue {
     const name = eventSourceArn === undefined ? undefined : queueNameOf(eventSourceArn);
-    const url = this.allUrls.find((candidate) => queueNameOf(candidate) === name);
+    const url = allJobQueueUrls(this.queueUrls).find((candidate) => queueNameOf(candidate) === name);
     return new JobQueue(this.sqs, this.queueUrls, this.deadLetterQueueUrl, url);
   }
 
