@@ -1,9 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeadLetterQueue } from '../../functions/jobs/adapters/dead-letter-queue.ts';
+import { allJobQueueUrls } from '../../functions/jobs/adapters/job-queue.ts';
 import { RateLimiter } from '../../functions/jobs/adapters/rate-limiter.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { JobResource } from '../../functions/jobs/domain/job.ts';
-import { JOB_PRIORITIES } from '../../functions/jobs/domain/priority.ts';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../local/platform.ts';
 import { localClientConfig } from '../../local/services/local-aws.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
@@ -80,7 +81,7 @@ describe('flow control: priorities, fair share and per-type limits (SPEC §10)',
 
   // Every scenario starts from empty queues, whatever the one before it left behind.
   afterEach(async () => {
-    for (const priority of JOB_PRIORITIES) await sqs.send(new PurgeQueueCommand({ QueueUrl: platform.queueUrls[priority] }));
+    for (const queueUrl of allJobQueueUrls(platform.queueUrls)) await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
   });
 
   it('fair share: caller A queues 2,000 sleep jobs, then caller B submits 10 echo jobs; B completes within seconds while most of A is still queued', async () => {
@@ -165,6 +166,34 @@ describe('flow control: priorities, fair share and per-type limits (SPEC §10)',
     const offsets = slots.map((slot) => slot - now).sort((a, b) => a - b);
     expect(offsets).toEqual([0, 0, 0, 0, ...Array.from({ length: 36 }, (_, index) => (index + 1) * 250)]);
     for (const client of clients) client.destroy();
+  });
+
+  it("redrive: the CLI's redrive sends each dead letter back to its own job's queue: its level's, or its limited type's", async () => {
+    // Prepare: one DLQ serves every queue; three letters of jobs that never existed (nothing runs them).
+    const letters = [
+      { jobId: 'redrive-high', owner: 'caller-redrive', type: 'echo', priority: 'high' },
+      { jobId: 'redrive-normal', owner: 'caller-redrive', type: 'echo' },
+      { jobId: 'redrive-serial', owner: 'caller-redrive', type: 'serial', priority: 'low' },
+    ];
+    await platform.pauseWorkers();
+    for (const letter of letters) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: platform.deadLetterQueueUrl, MessageBody: JSON.stringify(letter) }));
+    }
+    const deadLetters = new DeadLetterQueue(sqs, platform.deadLetterQueueUrl, platform.queueUrls);
+
+    // Act
+    await deadLetters.redrive(await deadLetters.peek(10, 30));
+    const stats = (
+      await new ApiClient(platform.apiUrl, 'caller-redrive').request<Stats & { byLimitedType: Record<string, { queued: number }> }>(
+        'GET',
+        '/stats',
+      )
+    ).body;
+    platform.resumeWorkers();
+
+    // Assess
+    expect([stats.byPriority.high?.queued, stats.byPriority.normal?.queued, stats.byPriority.low?.queued]).toEqual([1, 1, 0]);
+    expect(stats.byLimitedType.serial?.queued).toBe(1);
   });
 
   it('concurrency limit: 10 jobs of a type limited to 2 at once never run more than 2 at a time, and none fails', async () => {

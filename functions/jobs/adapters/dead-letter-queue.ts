@@ -7,8 +7,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { parseJobMessage, type JobMessage } from '../domain/job-message.ts';
-import { DEFAULT_PRIORITY, priorityOf } from '../domain/priority.ts';
-import { queueUrlsOf, type JobQueueUrls } from './job-queue.ts';
+import { DEFAULT_PRIORITY } from '../domain/priority.ts';
+import { queueUrlFor, queueUrlsOf, type JobQueueUrls } from './job-queue.ts';
 
 /** A message in the dead-letter queue, read without taking it out. */
 export interface DeadLetter {
@@ -31,7 +31,7 @@ const RECEIVE_MAX = 10;
  * always see every message.
  */
 export class DeadLetterQueue {
-  /** The queue of each priority level: every level dead-letters here, and a redrive sends each job back to its own. */
+  /** The queue of each priority level: every job queue dead-letters here, and a redrive sends each job back to its own. */
   private readonly sourceQueueUrls: JobQueueUrls;
 
   constructor(
@@ -119,7 +119,7 @@ export class DeadLetterQueue {
    */
   async redrive(letters: readonly DeadLetter[]): Promise<void> {
     for (const letter of letters) {
-      const queueUrl = this.sourceQueueUrls[letter.job === undefined ? DEFAULT_PRIORITY : priorityOf(letter.job)];
+      const queueUrl = letter.job === undefined ? this.sourceQueueUrls[DEFAULT_PRIORITY] : queueUrlFor(letter.job, this.sourceQueueUrls);
       await this.sqs.send(
         new SendMessageCommand({
           QueueUrl: queueUrl,

@@ -43,6 +43,13 @@ export function allJobQueueUrls(queueUrls: JobQueueUrls): string[] {
   return [...new Set([...JOB_PRIORITIES.map((priority) => queueUrls[priority]), ...concurrencyQueueUrls(queueUrls).values()])];
 }
 
+/** The queue a job's messages go to: its concurrency-limited type's, else its priority level's. */
+export function queueUrlFor(message: Pick<JobMessage, 'type' | 'priority'>, queueUrls: JobQueueUrls): string {
+  const limited =
+    findJobType(message.type)?.limits?.maxConcurrency === undefined ? undefined : concurrencyQueueUrls(queueUrls).get(message.type);
+  return limited ?? queueUrls[priorityOf(message)];
+}
+
 /** The counts of one level's queue. */
 export interface LevelDepths {
   readonly queued: number;
@@ -116,10 +123,8 @@ export class JobQueue {
     return this.receivedFrom ?? this.queueUrls.normal;
   }
 
-  /** A concurrency-limited type's queue, else the job's level's. */
   private urlOf(message: JobMessage): string {
-    const limited = findJobType(message.type)?.limits?.maxConcurrency === undefined ? undefined : this.typeQueueUrls.get(message.type);
-    return limited ?? this.queueUrls[priorityOf(message)];
+    return queueUrlFor(message, this.queueUrls);
   }
 
   async send(message: JobMessage, delaySeconds = 0): Promise<void> {
