@@ -1,4 +1,5 @@
 import type { JobQueueUrls } from './jobs/adapters/job-queue.ts';
+import type { JobSchedulerSettings } from './jobs/adapters/job-scheduler.ts';
 import type { RetryPolicy } from './jobs/domain/retry-delay.ts';
 
 /** Reads a required environment variable once, at cold start; a missing one names itself. */
@@ -79,5 +80,20 @@ export function workerRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Worke
     timeoutSeconds: integerEnv('WORKER_TIMEOUT_SECONDS', env, 1, 900),
     emailOutboxDir: env.EMAIL_OUTBOX_DIR || undefined,
     emailFrom: env.EMAIL_FROM || undefined,
+  };
+}
+
+/** Where the environment's EventBridge Scheduler schedules live (the API's one-time and recurring schedules). */
+export function schedulerRuntimeConfig(env: NodeJS.ProcessEnv = process.env): JobSchedulerSettings {
+  return {
+    groupName: requireEnv('SCHEDULE_GROUP_NAME', env),
+    roleArn: requireEnv('SCHEDULER_ROLE_ARN', env),
+    queueArns: {
+      high: requireEnv('HIGH_PRIORITY_QUEUE_ARN', env),
+      normal: requireEnv('QUEUE_ARN', env),
+      low: requireEnv('LOW_PRIORITY_QUEUE_ARN', env),
+    },
+    deadLetterQueueArn: requireEnv('SCHEDULE_DEAD_LETTER_QUEUE_ARN', env),
+    firingFunctionArn: requireEnv('SCHEDULE_FIRING_FUNCTION_ARN', env),
   };
 }

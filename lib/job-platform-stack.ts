@@ -10,6 +10,7 @@ import { JobEventsConstruct } from './constructs/job-events.ts';
 import { JobObservabilityConstruct } from './constructs/job-observability.ts';
 import { JobQueueConstruct } from './constructs/job-queue.ts';
 import { JobReconcilerConstruct } from './constructs/job-reconciler.ts';
+import { JobSchedulingConstruct } from './constructs/job-scheduling.ts';
 import { JobTableConstruct } from './constructs/job-table.ts';
 import { JobWorkerConstruct } from './constructs/job-worker.ts';
 import { concurrencyLimitedJobTypes } from '../functions/jobs/domain/registry.ts';
@@ -34,6 +35,7 @@ export class JobPlatformStack extends Stack {
   readonly api: JobApiConstruct;
   readonly worker: JobWorkerConstruct;
   readonly reconciler: JobReconcilerConstruct;
+  readonly scheduling: JobSchedulingConstruct;
   readonly counts: JobCountsConstruct;
   readonly events: JobEventsConstruct;
   readonly observability: JobObservabilityConstruct;
@@ -75,11 +77,21 @@ export class JobPlatformStack extends Stack {
       deadLetterQueue: this.jobQueue.deadLetterQueue,
     };
 
+    this.scheduling = new JobSchedulingConstruct(this, 'Scheduling', {
+      groupName: names.scheduleGroup,
+      deadLetterQueueName: names.scheduleDeadLetterQueue,
+      roleName: names.schedulerRole,
+      firingDeclaration: functions.scheduleFiring,
+      environmentConfig: config,
+      resources,
+    });
+
     this.api = new JobApiConstruct(this, 'Api', {
       apiName: `${names.stack}-api`,
       declaration: functions.api,
       environmentConfig: config,
       resources,
+      scheduling: this.scheduling,
     });
     this.worker = new JobWorkerConstruct(this, 'Worker', {
       declaration: functions.worker,
@@ -91,6 +103,7 @@ export class JobPlatformStack extends Stack {
       declaration: functions.reconciler,
       environmentConfig: config,
       resources,
+      scheduling: this.scheduling,
     });
 
     this.counts = new JobCountsConstruct(this, 'Counts', {
@@ -116,7 +129,14 @@ export class JobPlatformStack extends Stack {
       deadLetterQueue: this.jobQueue.deadLetterQueue,
       httpApi: this.api.httpApi,
       workerFunction: this.worker.function,
-      functions: [this.api.function, this.worker.function, this.reconciler.function, this.counts.function, this.events.function],
+      functions: [
+        this.api.function,
+        this.worker.function,
+        this.reconciler.function,
+        this.counts.function,
+        this.events.function,
+        this.scheduling.firingFunction,
+      ],
     });
 
     // Long-running jobs (SPEC §6, `config.longJobs`) deploy as a companion stack created in
@@ -132,6 +152,11 @@ export class JobPlatformStack extends Stack {
       TableName: { value: this.jobTable.table.tableName, description: 'Name of the job table' },
       Region: { value: this.region, description: 'Region of this environment' },
       EventBusName: { value: this.events.bus.eventBusName, description: 'Bus of the job lifecycle events (rules subscribe here)' },
+      ScheduleGroupName: { value: this.scheduling.groupName, description: "EventBridge Scheduler group of the environment's schedules" },
+      ScheduleDeadLetterQueueUrl: {
+        value: this.scheduling.deadLetterQueue.queueUrl,
+        description: 'Firings EventBridge Scheduler could not deliver (the reconciler reads it)',
+      },
     };
     for (const [name, output] of Object.entries(outputs)) {
       new CfnOutput(this, name, { ...output, exportName: `${names.stack}-${name}` });

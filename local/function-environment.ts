@@ -18,6 +18,15 @@ export interface LocalResources {
   readonly deadLetterQueueUrl: string;
   /** The local event bus (local/services/event-bus-local.ts), where the platform runs one. */
   readonly eventBusEndpoint?: string;
+  /** The local EventBridge Scheduler (local/services/scheduler-local.ts) and what its schedules reach. */
+  readonly scheduler?: {
+    readonly endpoint: string;
+    readonly queueArns: Readonly<Record<'high' | 'normal' | 'low', string>>;
+    readonly deadLetterQueueUrl: string;
+    readonly deadLetterQueueArn: string;
+    readonly roleArn: string;
+    readonly firingFunctionArn: string;
+  };
 }
 
 /**
@@ -32,6 +41,7 @@ export const LOCAL_RUNTIME_VARIABLES = [
   'AWS_ENDPOINT_URL_DYNAMODB',
   'AWS_ENDPOINT_URL_SQS',
   'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  'AWS_ENDPOINT_URL_SCHEDULER',
   'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
 ] as const;
 
@@ -78,6 +88,14 @@ function localValues(
     EVENT_BUS_NAME: resourceNames(environment.name).eventBus,
     // Set by the long-job twin (local/long-jobs.ts) when it runs.
     STATE_MACHINE_ARN: undefined,
+    SCHEDULE_GROUP_NAME: resourceNames(environment.name).scheduleGroup,
+    SCHEDULER_ROLE_ARN: resources.scheduler?.roleArn,
+    QUEUE_ARN: resources.scheduler?.queueArns.normal,
+    HIGH_PRIORITY_QUEUE_ARN: resources.scheduler?.queueArns.high,
+    LOW_PRIORITY_QUEUE_ARN: resources.scheduler?.queueArns.low,
+    SCHEDULE_DEAD_LETTER_QUEUE_ARN: resources.scheduler?.deadLetterQueueArn,
+    SCHEDULE_DEAD_LETTER_QUEUE_URL: resources.scheduler?.deadLetterQueueUrl,
+    SCHEDULE_FIRING_FUNCTION_ARN: resources.scheduler?.firingFunctionArn,
   };
 }
 
@@ -105,6 +123,7 @@ export function localFunctionSpec(
     AWS_ENDPOINT_URL_DYNAMODB: resources.endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: resources.endpoints.sqs,
     AWS_ENDPOINT_URL_EVENTBRIDGE: resources.eventBusEndpoint,
+    AWS_ENDPOINT_URL_SCHEDULER: resources.scheduler?.endpoint,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(declaration.memoryMb),
   };
   return {
@@ -132,6 +151,7 @@ export function localFunctionSpecs(
     reconciler: spec('reconciler'),
     counts: spec('counts'),
     events: spec('events'),
+    scheduleFiring: spec('scheduleFiring'),
     longJobSteps: spec('longJobSteps'),
     longJobExecutionEnded: spec('longJobExecutionEnded'),
   };

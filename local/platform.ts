@@ -19,7 +19,8 @@ import { EmfMetrics } from './emf-metrics.ts';
 import { localFunctionSpec, localFunctionSpecs } from './function-environment.ts';
 import { FunctionProcess } from './function-process.ts';
 import { startLocalLongJobsIfRedis, type LocalChunkRun, type LocalLongJobs } from './long-jobs.ts';
-import { createJobQueues, createJobTable } from './provision.ts';
+import { createJobQueues, createJobTable, createScheduleDeadLetterQueue } from './provision.ts';
+import { startLocalScheduler } from './services/scheduler-local.ts';
 import { startDynamoDbLocal, type RunningService } from './services/dynamodb-local.ts';
 import { startLocalEventBus } from './services/event-bus-local.ts';
 import { LOCAL_REGION, localClientConfig } from './services/local-aws.ts';
@@ -87,6 +88,12 @@ export interface LocalPlatformOptions {
    * @default false
    */
   readonly warmAllWorkers?: boolean;
+  /**
+   * How much faster than real time the local EventBridge Scheduler runs each schedule's clock
+   * (tests: a job due in 20 minutes fires after 20 / scale minutes). Local only.
+   * @default 1
+   */
+  readonly schedulerClockScale?: number;
   /** Receives one-line notices, such as long jobs being off; defaults to console.warn. */
   readonly onNotice?: (line: string) => void;
 }
@@ -144,6 +151,10 @@ export interface LocalPlatform {
   readonly deadLetterQueueUrl: string;
   /** The DLQ's ARN: the `SourceArn` of a DLQ redrive (`aws sqs start-message-move-task`). */
   readonly deadLetterQueueArn: string;
+  /** The local EventBridge Scheduler's endpoint (`AWS_ENDPOINT_URL_SCHEDULER`). */
+  readonly schedulerEndpoint: string;
+  /** Where the local scheduler dead-letters firings it could not deliver. */
+  readonly scheduleDeadLetterQueueUrl: string;
   readonly outboxDir: string;
   /** The long-job twin (Redis, output bucket, state machine), or undefined when it is off. */
   readonly longJobs: Omit<LocalLongJobs, 'stop' | 'apiEnv'> | undefined;
@@ -206,7 +217,45 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     // The environment's EventBridge bus: lifecycle events land here (GET /events, events.ndjson).
     const eventBus = await startLocalEventBus({ file: join(dataDir, 'events.ndjson'), region: LOCAL_REGION, account: '000000000000' });
     started.push(eventBus);
-    const resources = { endpoints, tableName: names.table, ...queues, eventBusEndpoint: eventBus.endpoint };
+    // The environment's EventBridge Scheduler: one-time schedules send to the job queue, recurring
+    // ones invoke the firing function, failed firings land in the schedules' DLQ.
+    const scheduleDeadLetters = await createScheduleDeadLetterQueue(sqsClient, names.scheduleDeadLetterQueue, settings);
+    const firingFunctionArn = `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:${names.scheduleFiringFunction}`;
+    const queueUrls = new Map([
+      ...JOB_PRIORITIES.map((priority) => [queues.queueArns[priority], queues.queueUrls[priority]] as [string, string]),
+      [queues.deadLetterQueueArn, queues.deadLetterQueueUrl],
+      [scheduleDeadLetters.arn, scheduleDeadLetters.url],
+    ]);
+    // The firing function's process starts with the other functions, after the scheduler.
+    const firingTarget: { invoke?: (payload: unknown) => Promise<unknown> } = {};
+    const scheduler = await startLocalScheduler({
+      region: LOCAL_REGION,
+      account: '000000000000',
+      sqs: sqsClient,
+      queueUrlOf: (arn) => queueUrls.get(arn),
+      invokeFunction: async (arn, payload) => {
+        if (arn !== firingFunctionArn || firingTarget.invoke === undefined) throw new Error(`No function ${arn} on the local platform`);
+        return firingTarget.invoke(payload);
+      },
+      ...(options.persist ? { file: join(dataDir, 'schedules.json') } : {}),
+      ...(options.schedulerClockScale === undefined ? {} : { clockScale: options.schedulerClockScale }),
+      ...(options.onError === undefined ? {} : { onError: options.onError }),
+    });
+    cleanups.push(() => scheduler.stop());
+    const resources = {
+      endpoints,
+      tableName: names.table,
+      ...queues,
+      eventBusEndpoint: eventBus.endpoint,
+      scheduler: {
+        endpoint: scheduler.endpoint,
+        queueArns: queues.queueArns,
+        deadLetterQueueUrl: scheduleDeadLetters.url,
+        deadLetterQueueArn: scheduleDeadLetters.arn,
+        roleArn: `arn:aws:iam::000000000000:role/${names.schedulerRole}`,
+        firingFunctionArn,
+      },
+    };
     const declarations = functionDeclarations(environment);
     // What the functions print: EMF documents feed `GET /metrics`; everything goes to the caller.
     const emfMetrics = new EmfMetrics();
@@ -253,8 +302,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     );
     const workerPool = new WorkerPool(workers);
     const reconciler = FunctionProcess.fromSpec(specs.reconciler, onOutput, extraEnv);
+    const firing = FunctionProcess.fromSpec(specs.scheduleFiring, onOutput, extraEnv);
+    firingTarget.invoke = (payload) => firing.invoke(payload);
     const stopFunctions = async () => {
-      await Promise.all([api.stop(), reconciler.stop(), ...workers.map((worker) => worker.stop())]);
+      await Promise.all([api.stop(), reconciler.stop(), firing.stop(), ...workers.map((worker) => worker.stop())]);
     };
     cleanups.push(stopFunctions);
     // Warm-up, so the first requests after "ready" are not the slow ones: the API and one worker
@@ -359,6 +410,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     // Runs first on stop: the execution environments end at once, as when AWS loses them, so a
     // stop never waits for a batch; its messages come back like a crashed attempt's.
     cleanups.push(() => stopFunctions());
+    // ...after the scheduler, so no firing meets a function that is going away.
+    cleanups.push(() => scheduler.stop());
 
     const descriptor: LocalPlatformDescriptor = {
       environment: environment.name,
@@ -388,6 +441,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       queueUrls: queues.queueUrls,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       deadLetterQueueArn: queues.deadLetterQueueArn,
+      schedulerEndpoint: scheduler.endpoint,
+      scheduleDeadLetterQueueUrl: scheduleDeadLetters.url,
       outboxDir,
       longJobs:
         longJobs === undefined

@@ -126,3 +126,16 @@ export async function createJobQueues(
     deadLetterQueueArn,
   };
 }
+
+/** Creates the queue EventBridge Scheduler dead-letters failed firings into, as the scheduling construct does. */
+export async function createScheduleDeadLetterQueue(
+  sqs: SQSClient,
+  name: string,
+  settings: JobQueueSettings,
+): Promise<{ readonly url: string; readonly arn: string }> {
+  const created = await sqs.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: { MessageRetentionPeriod: String(settings.deadLetterRetentionSeconds) } }),
+  );
+  const url = await reachableQueueUrl(sqs, created.QueueUrl);
+  return { url, arn: await arnOf(sqs, url) };
+}

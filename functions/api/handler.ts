@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -8,6 +9,10 @@ import { NotFoundError } from '../jobs/domain/errors.ts';
 import { toJobResource } from '../jobs/domain/job.ts';
 import { JobQueue } from '../jobs/adapters/job-queue.ts';
 import { JobRepository } from '../jobs/adapters/job-repository.ts';
+import { JobScheduler } from '../jobs/adapters/job-scheduler.ts';
+import { ScheduleRepository } from '../jobs/adapters/schedule-repository.ts';
+import { toScheduleResource } from '../jobs/domain/schedule.ts';
+import { createSchedule, deleteSchedule, getSchedule, listSchedules, updateSchedule } from '../jobs/schedules.ts';
 import { StepFunctionsLauncher } from '../jobs/adapters/long-job-launcher.ts';
 import { getJob, jobStats, listJobs } from '../jobs/read-jobs.ts';
 import { submitJobs } from '../jobs/submit-batch.ts';
@@ -15,7 +20,7 @@ import { submitJob } from '../jobs/submit-job.ts';
 import { JOB_METRICS } from '../observability/job-metrics.ts';
 import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
 import { logger, metrics, traced, tracingMiddleware } from '#powertools';
-import { platformRuntimeConfig } from '../runtime-config.ts';
+import { platformRuntimeConfig, schedulerRuntimeConfig } from '../runtime-config.ts';
 import {
   callerOf,
   errorBody,
@@ -31,19 +36,24 @@ import type { ApiRouteKey } from './routes.ts';
 
 const config = platformRuntimeConfig();
 // A listing reads every shard of the caller at once (job-table-schema.ts): room for all of them.
-const repository = new JobRepository(
-  traced(new DynamoDBClient({ requestHandler: { httpAgent: { maxSockets: 128 }, httpsAgent: { maxSockets: 128 } } })),
-  config.tableName,
-);
+const dynamodb = traced(new DynamoDBClient({ requestHandler: { httpAgent: { maxSockets: 128 }, httpsAgent: { maxSockets: 128 } } }));
+const repository = new JobRepository(dynamodb, config.tableName);
 const queue = new JobQueue(traced(new SQSClient({})), config.queueUrls, config.deadLetterQueueUrl);
+const scheduler = new JobScheduler(traced(new SchedulerClient({})), schedulerRuntimeConfig());
 const longJobs = config.longJobStateMachineArn === undefined ? undefined : new StepFunctionsLauncher(config.longJobStateMachineArn);
 const submitDependencies = {
   repository,
   queue,
+  scheduler,
   retryDefaults: config.retryDefaults,
   retentionDays: config.jobRetentionDays,
   drillJobTypes: config.drillJobTypes,
   ...(longJobs === undefined ? {} : { longJobs }),
+};
+const scheduleDependencies = {
+  schedules: new ScheduleRepository(dynamodb, config.tableName),
+  scheduler,
+  submit: submitDependencies,
 };
 
 async function route(event: ApiEvent, requestId: string): Promise<ApiResult> {
@@ -59,6 +69,7 @@ async function route(event: ApiEvent, requestId: string): Promise<ApiResult> {
   }
   const owner = callerOf(event);
   const jobId = event.pathParameters?.jobId ?? '';
+  const scheduleName = event.pathParameters?.name ?? '';
   switch (routeKey) {
     case 'POST /jobs': {
       const { job, created } = await submitJob(submitDependencies, owner, jsonBody(event), idempotencyKeyOf(event));
@@ -102,11 +113,31 @@ async function route(event: ApiEvent, requestId: string): Promise<ApiResult> {
     case 'GET /jobs/{jobId}':
       return json(200, toJobResource(await getJob(repository, owner, jobId)));
     case 'POST /jobs/{jobId}/cancel': {
-      const job = await cancelJob(repository, owner, jobId, config.jobRetentionDays);
+      const job = await cancelJob(repository, owner, jobId, config.jobRetentionDays, Date.now, scheduler);
       logger.appendKeys({ jobId: job.jobId, type: job.type, attempt: job.attempts });
       logger.info('job cancelled');
       return json(200, toJobResource(job));
     }
+    case 'POST /schedules': {
+      const schedule = await createSchedule(scheduleDependencies, owner, jsonBody(event));
+      logger.info('schedule created', { schedule: schedule.name, expression: schedule.expression });
+      return json(201, toScheduleResource(schedule), { location: `/schedules/${schedule.name}` });
+    }
+    case 'GET /schedules': {
+      const page = await listSchedules(scheduleDependencies, owner, event.queryStringParameters ?? {});
+      return json(200, { items: page.items.map(toScheduleResource), nextCursor: page.nextCursor });
+    }
+    case 'GET /schedules/{name}':
+      return json(200, toScheduleResource(await getSchedule(scheduleDependencies, owner, scheduleName)));
+    case 'PATCH /schedules/{name}': {
+      const schedule = await updateSchedule(scheduleDependencies, owner, scheduleName, jsonBody(event));
+      logger.info('schedule changed', { schedule: schedule.name, enabled: schedule.enabled });
+      return json(200, toScheduleResource(schedule));
+    }
+    case 'DELETE /schedules/{name}':
+      await deleteSchedule(scheduleDependencies, owner, scheduleName);
+      logger.info('schedule deleted', { schedule: scheduleName });
+      return { statusCode: 204, headers: {}, body: '' };
     case 'GET /stats':
       return json(200, await jobStats(repository, queue, owner));
     default:

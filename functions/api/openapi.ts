@@ -9,8 +9,9 @@ import { ERROR_HISTORY_LIMIT, ERROR_MESSAGE_MAX_BYTES, JOB_STATUSES } from '../j
 import { JOB_PRIORITIES } from '../jobs/domain/priority.ts';
 import type { ApiErrorCode } from '../jobs/domain/errors.ts';
 import { findSubmittableJobType, submittableJobTypeNames, type SubmittableTypes } from '../jobs/domain/registry.ts';
-import { envelopeSchema, IDEMPOTENCY_KEY, MAX_SUBMISSION_BYTES } from '../jobs/domain/submission.ts';
+import { envelopeSchema, IDEMPOTENCY_KEY, MAX_SUBMISSION_BYTES, SQS_MAX_DELAY_SECONDS } from '../jobs/domain/submission.ts';
 import { BATCH_REF } from '../jobs/domain/dependencies.ts';
+import { SCHEDULE_NAME } from '../jobs/domain/schedule.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../jobs/read-jobs.ts';
 import { MAX_BATCH_JOBS } from '../jobs/submit-batch.ts';
 import { API_ROUTES, parseRouteKey, type ApiRouteKey } from './routes.ts';
@@ -27,8 +28,8 @@ const ERROR_CODES = {
   UNKNOWN_JOB_TYPE: 'no job type of that name',
   PAYLOAD_TOO_LARGE: 'the body is over the limit',
   UNSUPPORTED_MEDIA_TYPE: 'the body is not `application/json`',
-  NOT_FOUND: 'no such job (or not the caller’s)',
-  CONFLICT: 'the job is not in a status that allows this, or the Idempotency-Key was used for another body',
+  NOT_FOUND: 'no such job or schedule (or not the caller’s)',
+  CONFLICT: 'the job is not in a status that allows this, the Idempotency-Key was used for another body, or the schedule name is taken',
   UNAVAILABLE: 'a dependency did not answer; nothing was accepted, retry after `Retry-After`',
   INTERNAL: 'an unexpected error, logged with `requestId`; a retry will not help',
 } satisfies Record<ApiErrorCode, string>;
@@ -169,7 +170,57 @@ function componentSchemas(allowed: SubmittableTypes): Record<string, Schema> {
         },
         onDependencyFailure: { type: 'string', enum: ['cancel', 'run'] },
         reason: { type: 'string', description: 'why the platform cancelled it: `dependency <id> failed`' },
+        runAt: { ...timestamp, description: 'when the job was asked to run (`runAt`, or submission + `delaySeconds`)' },
+        scheduleName: { type: 'string', description: 'the recurring schedule whose firing created the job' },
       },
+    },
+    ScheduleName: { type: 'string', pattern: SCHEDULE_NAME.source },
+    Schedule: {
+      type: 'object',
+      required: ['name', 'expression', 'timezone', 'job', 'enabled', 'createdAt', 'updatedAt'],
+      properties: {
+        name: ref('ScheduleName'),
+        expression: {
+          type: 'string',
+          description: 'EventBridge Scheduler `cron(minutes hours day-of-month month day-of-week year)` or `rate(value unit)`',
+        },
+        timezone: { type: 'string', description: 'IANA time zone the expression is read in' },
+        job: { type: 'object', description: 'the `POST /jobs` body each firing submits' },
+        enabled: { type: 'boolean' },
+        createdAt: timestamp,
+        updatedAt: timestamp,
+      },
+    },
+    ScheduleCreation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'expression', 'job'],
+      properties: {
+        name: ref('ScheduleName'),
+        expression: { type: 'string', examples: ['rate(5 minutes)', 'cron(0 9 ? * MON-FRI *)'] },
+        timezone: { type: 'string', default: 'UTC', examples: ['Europe/Paris'] },
+        job: {
+          description: `a \`POST /jobs\` body of a queue job type, without \`runAt\`, \`delaySeconds\` at most ${SQS_MAX_DELAY_SECONDS}`,
+          oneOf: types.map((name) => ref(`Submission.${name}`)),
+        },
+        enabled: { type: 'boolean', default: true },
+      },
+    },
+    ScheduleChange: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        expression: { type: 'string' },
+        timezone: { type: 'string' },
+        job: { oneOf: types.map((name) => ref(`Submission.${name}`)) },
+        enabled: { type: 'boolean' },
+      },
+    },
+    SchedulePage: {
+      type: 'object',
+      required: ['items', 'nextCursor'],
+      properties: { items: { type: 'array', items: ref('Schedule') }, nextCursor: { type: ['string', 'null'] } },
     },
     JobPage: {
       type: 'object',
@@ -303,6 +354,7 @@ const COMMON_RESPONSES = {
 
 const jobResponse = (description: string, headers: Schema = {}) => ({ description, headers, content: jsonContent(ref('Job')) });
 const jobIdParameter = { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } };
+const scheduleNameParameter = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
 const idempotencyKeyHeader = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -352,6 +404,13 @@ function operations(): Record<ApiRouteKey, Schema> {
         { name: 'status', in: 'query', required: false, schema: ref('JobStatus') },
         { name: 'type', in: 'query', required: false, schema: { type: 'string' } },
         {
+          name: 'schedule',
+          in: 'query',
+          required: false,
+          description: 'only the jobs this recurring schedule created',
+          schema: ref('ScheduleName'),
+        },
+        {
           name: 'limit',
           in: 'query',
           required: false,
@@ -376,7 +435,7 @@ function operations(): Record<ApiRouteKey, Schema> {
     },
     'POST /jobs/{jobId}/cancel': {
       operationId: 'cancelJob',
-      summary: 'Cancel a queued or retrying job',
+      summary: 'Cancel a scheduled, queued or retrying job',
       parameters: [jobIdParameter],
       responses: {
         200: jobResponse('the cancelled job'),
@@ -384,6 +443,64 @@ function operations(): Record<ApiRouteKey, Schema> {
         409: errorResponse('the job is running or finished', ['CONFLICT']),
         ...COMMON_RESPONSES,
       },
+    },
+    'POST /schedules': {
+      operationId: 'createSchedule',
+      summary: 'Create a recurring schedule (an EventBridge Scheduler schedule); each firing submits its job once',
+      requestBody: { required: true, content: jsonContent(ref('ScheduleCreation')) },
+      responses: {
+        201: { description: 'created', headers: { Location: HEADERS.Location }, content: jsonContent(ref('Schedule')) },
+        ...COMMON_RESPONSES,
+        ...bodyErrors,
+        409: errorResponse('the caller has a schedule of that name', ['CONFLICT']),
+      },
+    },
+    'GET /schedules': {
+      operationId: 'listSchedules',
+      summary: "The caller's schedules by name",
+      parameters: [
+        {
+          name: 'limit',
+          in: 'query',
+          required: false,
+          schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+        },
+        { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
+      ],
+      responses: {
+        200: { description: 'a page', content: jsonContent(ref('SchedulePage')) },
+        ...COMMON_RESPONSES,
+        400: errorResponse('a parameter or the caller identity is invalid', ['VALIDATION_FAILED']),
+      },
+    },
+    'GET /schedules/{name}': {
+      operationId: 'getSchedule',
+      summary: 'One schedule',
+      parameters: [scheduleNameParameter],
+      responses: {
+        200: { description: 'the schedule', content: jsonContent(ref('Schedule')) },
+        404: errorResponse('no such schedule', ['NOT_FOUND']),
+        ...COMMON_RESPONSES,
+      },
+    },
+    'PATCH /schedules/{name}': {
+      operationId: 'updateSchedule',
+      summary: 'Enable or disable a schedule, or change its expression, time zone or job',
+      parameters: [scheduleNameParameter],
+      requestBody: { required: true, content: jsonContent(ref('ScheduleChange')) },
+      responses: {
+        200: { description: 'the changed schedule', content: jsonContent(ref('Schedule')) },
+        404: errorResponse('no such schedule', ['NOT_FOUND']),
+        409: errorResponse('the schedule changed meanwhile', ['CONFLICT']),
+        ...COMMON_RESPONSES,
+        ...bodyErrors,
+      },
+    },
+    'DELETE /schedules/{name}': {
+      operationId: 'deleteSchedule',
+      summary: 'Delete a schedule; the jobs it created stay',
+      parameters: [scheduleNameParameter],
+      responses: { 204: { description: 'deleted' }, 404: errorResponse('no such schedule', ['NOT_FOUND']), ...COMMON_RESPONSES },
     },
     'GET /health': {
       operationId: 'health',

@@ -8,6 +8,11 @@ export const API_ROUTES = [
   'GET /jobs',
   'GET /jobs/{jobId}',
   'POST /jobs/{jobId}/cancel',
+  'POST /schedules',
+  'GET /schedules',
+  'GET /schedules/{name}',
+  'PATCH /schedules/{name}',
+  'DELETE /schedules/{name}',
   'GET /health',
   'GET /stats',
 ] as const;

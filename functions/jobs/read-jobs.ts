@@ -1,5 +1,6 @@
 import { NotFoundError, ValidationError } from './domain/errors.ts';
 import { JOB_STATUSES, type Job, type JobStatus } from './domain/job.ts';
+import { SCHEDULE_NAME, SCHEDULE_NAME_RULE } from './domain/schedule.ts';
 import type { JobQueue, QueueDepths } from './adapters/job-queue.ts';
 import type { JobPage, JobRepository } from './adapters/job-repository.ts';
 
@@ -22,11 +23,16 @@ export interface ListParameters {
   readonly type?: string;
   readonly limit?: string;
   readonly cursor?: string;
+  /** Only the jobs this recurring schedule of the caller's created. */
+  readonly schedule?: string;
 }
 
 export async function listJobs(repository: JobRepository, owner: string, parameters: ListParameters): Promise<JobPage> {
   const problems = [];
-  const { status, type, cursor } = parameters;
+  const { status, type, cursor, schedule } = parameters;
+  if (schedule !== undefined && !SCHEDULE_NAME.test(schedule)) {
+    problems.push({ path: 'schedule', message: SCHEDULE_NAME_RULE });
+  }
   if (status !== undefined && !(JOB_STATUSES as readonly string[]).includes(status)) {
     problems.push({ path: 'status', message: `must be one of ${JOB_STATUSES.join(', ')}` });
   }
@@ -41,6 +47,7 @@ export async function listJobs(repository: JobRepository, owner: string, paramet
     ...(status === undefined ? {} : { status: status as JobStatus }),
     ...(type === undefined ? {} : { type }),
     ...(cursor === undefined ? {} : { cursor }),
+    ...(schedule === undefined ? {} : { schedule }),
   });
 }
 

@@ -10,6 +10,7 @@ import { alreadyReleased, watchDependencies } from './job-dependencies.ts';
 import type { DependencyState } from './adapters/job-repository.ts';
 import {
   acceptSubmission,
+  enqueue,
   idempotencyRecordOf,
   newJob,
   orUnavailable,
@@ -225,7 +226,8 @@ export async function submitJobs(dependencies: SubmitDependencies, owner: string
       }),
   );
 
-  // Enqueue: queue jobs in batches of ten, long jobs each as its execution.
+  // Enqueue: queue jobs in batches of ten; long jobs (their execution) and scheduled jobs (their
+  // one-time schedule) one by one.
   const longJobs = dependencies.longJobs;
   const isLong = (item: Pending) => longJobs !== undefined && findJobType(item.submission.type)?.runtime === 'fargate';
   // A job that some item failed to store cannot be waited on: its waiting items are taken back too.
@@ -237,7 +239,8 @@ export async function submitJobs(dependencies: SubmitDependencies, owner: string
   const stored = written.filter((item) => !orphans.has(item));
   const waiting = stored.filter((item) => item.job?.status === 'waiting');
   const toEnqueue = stored.filter((item) => item.job?.status !== 'waiting');
-  const queued = toEnqueue.filter((item) => !isLong(item));
+  const onItsOwn = (item: Pending) => isLong(item) || item.job?.status === 'scheduled';
+  const queued = toEnqueue.filter((item) => !onItsOwn(item));
   const sent = await queue
     .sendMany(
       queued.map((item) => ({
@@ -247,10 +250,9 @@ export async function submitJobs(dependencies: SubmitDependencies, owner: string
     )
     .catch(() => queued.map(() => false));
   const started = await Promise.all(
-    toEnqueue.filter(isLong).map(async (item) => ({
+    toEnqueue.filter(onItsOwn).map(async (item) => ({
       item,
-      ok: await longJobs
-        ?.start(item.job as Job, item.submission.delaySeconds)
+      ok: await enqueue(dependencies, item.job as Job, now)
         .then(() => true)
         .catch(() => false),
     })),

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { JobQueue } from './adapters/job-queue.ts';
 import type { IdempotencyRecord, JobRepository, NewIdempotencyKey } from './adapters/job-repository.ts';
+import type { JobScheduler } from './adapters/job-scheduler.ts';
 import type { LongJobLauncher } from './adapters/long-job-launcher.ts';
 import { ConflictError, UnavailableError, UnknownJobTypeError } from './domain/errors.ts';
 import { isRetryableDependencyError } from './adapters/dependency-errors.ts';
@@ -9,7 +10,7 @@ import { jobMessageOf } from './domain/job-message.ts';
 import { alreadyReleased, checkDependencies, watchDependencies, type ReleaseDependencies } from './job-dependencies.ts';
 import { findJobType, retryPolicyOf } from './domain/registry.ts';
 import type { RetryPolicy } from './domain/retry-delay.ts';
-import { parseSubmission, submissionHash, validateIdempotencyKey, type Submission } from './domain/submission.ts';
+import { parseSubmission, SQS_MAX_DELAY_SECONDS, submissionHash, validateIdempotencyKey, type Submission } from './domain/submission.ts';
 
 /** An idempotency key protects a submission for 24 hours (SPEC §2). */
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
@@ -19,6 +20,8 @@ export interface SubmitDependencies {
   readonly queue: JobQueue;
   /** Starts long-running (`fargate`) jobs; absent where the environment has no long-job stack. */
   readonly longJobs?: LongJobLauncher;
+  /** One-time schedules for jobs due later than SQS can delay them (SPEC §10). */
+  readonly scheduler?: JobScheduler;
   readonly retryDefaults: RetryPolicy;
   /** Days a finished job is kept: a job cancelled because its dependency failed is finished at once. */
   readonly retentionDays: number;
@@ -36,7 +39,7 @@ export interface SubmitResult {
 }
 
 /** A retryable AWS failure becomes 503 (the caller may retry); a permanent one is rethrown as it is. */
-function unavailableOr(what: string, error: unknown): Error {
+export function unavailableOr(what: string, error: unknown): Error {
   if (!isRetryableDependencyError(error)) return error as Error;
   return new UnavailableError(`Could not ${what}; nothing was accepted, retry later`, undefined, { cause: error });
 }
@@ -51,8 +54,9 @@ export async function orUnavailable<T>(what: string, call: () => Promise<T>): Pr
 }
 
 /** A validated submission, refused with 400 when its type runs where this environment has nothing. */
-export function acceptSubmission(dependencies: Pick<SubmitDependencies, 'longJobs' | 'drillJobTypes'>, body: unknown): Submission {
-  const submission = parseSubmission(body, { drillJobTypes: dependencies.drillJobTypes ?? false });
+export function acceptSubmission(dependencies: Pick<SubmitDependencies, 'longJobs' | 'drillJobTypes' | 'now'>, body: unknown): Submission {
+  const now = (dependencies.now ?? Date.now)();
+  const submission = parseSubmission(body, { drillJobTypes: dependencies.drillJobTypes ?? false }, now);
   if (submission.definition.runtime === 'fargate' && dependencies.longJobs === undefined) {
     // 400, not 503: retrying cannot help until the environment deploys the long-job stack, and a
     // configuration answer should not count towards the API's 5xx alarm.
@@ -64,8 +68,23 @@ export function acceptSubmission(dependencies: Pick<SubmitDependencies, 'longJob
 }
 
 /**
- * The job a submission creates: queued, or `waiting` when some of `dependsOn` (resolved to job
- * ids) has not released it yet (`released`: the dependencies that already have).
+ * Whether a job waits for a one-time schedule: due later than SQS can delay its message. A long
+ * job waits in its execution's Wait state instead (a Standard execution may wait up to a year).
+ */
+function waitsForSchedule(submission: Submission): boolean {
+  return submission.delaySeconds > SQS_MAX_DELAY_SECONDS && submission.definition.runtime !== 'fargate';
+}
+
+/** Where a job comes from when it is not a caller's own submission. */
+export interface JobOrigin {
+  /** The recurring schedule whose firing submits it. */
+  readonly scheduleName?: string;
+}
+
+/**
+ * The job a submission creates: queued; scheduled when it is due after SQS's 15 minutes; or
+ * `waiting` when some of `dependsOn` (resolved to job ids) has not released it yet (`released`:
+ * the dependencies that already have).
  */
 export function newJob(
   dependencies: SubmitDependencies,
@@ -76,14 +95,18 @@ export function newJob(
     dependsOn: [],
     released: [],
   },
+  origin: JobOrigin = {},
 ): Job {
   const createdAt = new Date(now).toISOString();
   const waiting = chain.dependsOn.some((id) => !chain.released.includes(id));
+  // A `runAt` is kept to the millisecond; a delay counts from now.
+  const asked = submission.runAt === undefined ? undefined : Date.parse(submission.runAt);
+  const dueAt = new Date(asked !== undefined && asked > now ? asked : now + submission.delaySeconds * 1000).toISOString();
   return {
     jobId: chain.jobId ?? (dependencies.newJobId ?? uuidv7)(),
     owner,
     type: submission.type,
-    status: waiting ? 'waiting' : 'queued',
+    status: waiting ? 'waiting' : waitsForSchedule(submission) ? 'scheduled' : 'queued',
     payload: submission.payload,
     attempts: 0,
     maxAttempts: submission.maxAttempts ?? retryPolicyOf(submission.definition, dependencies.retryDefaults).maxAttempts,
@@ -92,7 +115,7 @@ export function newJob(
     updatedAt: createdAt,
     errorHistory: [],
     run: 1,
-    runQueuedAt: new Date(now + submission.delaySeconds * 1000).toISOString(),
+    runQueuedAt: dueAt,
     version: 1,
     ...(chain.dependsOn.length === 0
       ? {}
@@ -101,19 +124,34 @@ export function newJob(
           onDependencyFailure: submission.onDependencyFailure,
           releasedDependencies: chain.dependsOn.filter((id) => chain.released.includes(id)),
         }),
+    ...(submission.delaySeconds > 0 ? { runAt: dueAt } : {}),
+    ...(origin.scheduleName === undefined ? {} : { scheduleName: origin.scheduleName }),
   };
 }
 
-/** Seconds until a queued job is due: what is left of its submission's delay. */
+/** Seconds until a job is due: what is left of its submission's delay. */
 export function remainingDelaySeconds(job: Job, now: number): number {
-  return Math.max(0, Math.min(900, Math.ceil((Date.parse(job.runQueuedAt) - now) / 1000)));
+  return Math.max(0, Math.ceil((Date.parse(job.runQueuedAt) - now) / 1000));
 }
 
-/** Sends the job's message, or starts its execution for a long-running type. */
-export async function enqueue(dependencies: Pick<SubmitDependencies, 'queue' | 'longJobs'>, job: Job, delaySeconds: number): Promise<void> {
-  const { longJobs } = dependencies;
+/**
+ * Sends the job's message (delayed by SQS up to 15 minutes), gives a scheduled job its one-time
+ * schedule, or starts the execution of a long-running type. A scheduled job replayed when its
+ * due time is near gets its message at once, delayed by SQS for what is left.
+ */
+export async function enqueue(
+  dependencies: Pick<SubmitDependencies, 'queue' | 'longJobs' | 'scheduler'>,
+  job: Job,
+  now: number,
+): Promise<void> {
+  const { longJobs, scheduler } = dependencies;
+  const delaySeconds = remainingDelaySeconds(job, now);
+  const message = jobMessageOf(job);
   if (longJobs !== undefined && findJobType(job.type)?.runtime === 'fargate') await longJobs.start(job, delaySeconds);
-  else await dependencies.queue.send(jobMessageOf(job), delaySeconds);
+  else if (job.status === 'scheduled' && delaySeconds > SQS_MAX_DELAY_SECONDS) {
+    if (scheduler === undefined) throw new Error('This environment has no scheduler for jobs due after 15 minutes');
+    await scheduler.scheduleJob(message, Date.parse(job.runQueuedAt));
+  } else await dependencies.queue.send(message, Math.min(delaySeconds, SQS_MAX_DELAY_SECONDS));
 }
 
 /**
@@ -133,7 +171,7 @@ export async function replay(
   }
   const job = await orUnavailable('read the job', () => dependencies.repository.get({ owner, jobId: earlier.jobId }));
   if (job === undefined) throw new ConflictError('This Idempotency-Key belongs to a job that no longer exists');
-  if (job.status === 'queued') await orUnavailable('enqueue the job', () => enqueue(dependencies, job, remainingDelaySeconds(job, now)));
+  if (job.status === 'queued' || job.status === 'scheduled') await orUnavailable('enqueue the job', () => enqueue(dependencies, job, now));
   return { job, created: false };
 }
 
@@ -143,8 +181,8 @@ export function idempotencyRecordOf(job: Job, key: string, requestHash: string, 
 }
 
 /**
- * Accepts a job: validates it, writes its record, and only then sends its message (or starts
- * its execution), so the worker always finds the record it is sent for and claims it in one
+ * Accepts a job: validates it, writes its record, and only then sends its message (or creates
+ * its one-time schedule, or starts its execution), so the worker always finds the record it is sent for and claims it in one
  * write. If the send fails the record is deleted again and the caller gets 503: a 202 means
  * the job was stored and enqueued (SPEC §2).
  */
@@ -153,6 +191,7 @@ export async function submitJob(
   owner: string,
   body: unknown,
   idempotencyKey?: string,
+  origin: JobOrigin = {},
 ): Promise<SubmitResult> {
   const { repository } = dependencies;
   const now = (dependencies.now ?? Date.now)();
@@ -165,10 +204,14 @@ export async function submitJob(
   }
 
   const states = await orUnavailable('read the dependencies', () => checkDependencies(repository, owner, submission.dependsOn));
-  const job = newJob(dependencies, owner, submission, now, {
-    dependsOn: submission.dependsOn,
-    released: alreadyReleased(states, submission.onDependencyFailure),
-  });
+  const job = newJob(
+    dependencies,
+    owner,
+    submission,
+    now,
+    { dependsOn: submission.dependsOn, released: alreadyReleased(states, submission.onDependencyFailure) },
+    origin,
+  );
   const key = idempotencyKey === undefined ? undefined : idempotencyRecordOf(job, idempotencyKey, requestHash, now);
   let earlier: IdempotencyRecord | undefined;
   try {
@@ -184,7 +227,7 @@ export async function submitJob(
 
   try {
     if (job.status === 'waiting') return { job: await watchDependencies(releaseDependenciesOf(dependencies), job), created: true };
-    await enqueue(dependencies, job, submission.delaySeconds);
+    await enqueue(dependencies, job, now);
   } catch (error) {
     await repository.deleteUnsent([job], [idempotencyKey]).catch(() => undefined);
     throw unavailableOr('enqueue the job', error);
@@ -197,7 +240,7 @@ export function releaseDependenciesOf(dependencies: SubmitDependencies): Release
   const now = dependencies.now ?? Date.now;
   return {
     repository: dependencies.repository,
-    enqueue: (job) => enqueue(dependencies, job, remainingDelaySeconds(job, now())),
+    enqueue: (job) => enqueue(dependencies, job, now()),
     retentionDays: dependencies.retentionDays,
     now,
   };

@@ -27,6 +27,8 @@ export const PLATFORM_METRICS = {
   deadLetterErrors: 'DeadLetterErrors',
   /** Jobs the sweep failed because their queue message expired before they could run. */
   staleJobsExpired: 'StaleJobsExpired',
+  /** Firings EventBridge Scheduler dead-lettered, which the reconciler handled (a due job enqueued, a firing made again). */
+  scheduleDeadLetters: 'ScheduleDeadLetters',
   /** Queue messages that were not job messages, sent to the DLQ by the worker. */
   malformedMessages: 'MalformedMessages',
 } as const;

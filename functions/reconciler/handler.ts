@@ -13,12 +13,34 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { JOB_METRICS, PLATFORM_METRICS } from '../observability/job-metrics.ts';
 import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
 import { logger, metrics } from '#powertools';
-import { platformRuntimeConfig } from '../runtime-config.ts';
+import { platformRuntimeConfig, requireEnv } from '../runtime-config.ts';
+import { JobQueue } from '../jobs/adapters/job-queue.ts';
+import { ScheduleRepository } from '../jobs/adapters/schedule-repository.ts';
+import { reconcileScheduleDeadLetters } from '../jobs/reconcile-schedule-dead-letters.ts';
 
 const config = platformRuntimeConfig();
+const sqs = new SQSClient({});
+const dynamodb = new DynamoDBClient({});
+const repository = new JobRepository(dynamodb, config.tableName);
+const scheduleDependencies = {
+  repository,
+  // What EventBridge Scheduler dead-lettered; a due job's message goes on to the job queue.
+  scheduleDeadLetters: new DeadLetterQueue(sqs, requireEnv('SCHEDULE_DEAD_LETTER_QUEUE_URL'), config.queueUrls),
+  schedules: {
+    schedules: new ScheduleRepository(dynamodb, config.tableName),
+    submit: {
+      repository,
+      queue: new JobQueue(sqs, config.queueUrls, config.deadLetterQueueUrl),
+      retryDefaults: config.retryDefaults,
+      retentionDays: config.jobRetentionDays,
+      drillJobTypes: config.drillJobTypes,
+    },
+  },
+  maxMessages: 100,
+};
 const dependencies = {
-  repository: new JobRepository(new DynamoDBClient({}), config.tableName),
-  deadLetterQueue: new DeadLetterQueue(new SQSClient({}), config.deadLetterQueueUrl, config.queueUrls),
+  repository,
+  deadLetterQueue: new DeadLetterQueue(sqs, config.deadLetterQueueUrl, config.queueUrls),
   retentionDays: config.jobRetentionDays,
   // A run reads at most this many DLQ messages; a larger backlog is covered over several runs.
   maxMessages: 1_000,
@@ -32,7 +54,7 @@ const dependencies = {
 export async function main(
   _event: unknown,
   context: Context,
-): Promise<{ examined: number; reconciled: number; skipped: number; errors: number; expired: number }> {
+): Promise<{ examined: number; reconciled: number; skipped: number; errors: number; expired: number; scheduleLetters: number }> {
   metrics.captureColdStartMetric(context.functionName);
   const report: ReconcileReport = await reconcileDeadLetters(dependencies);
   const recorder = new JobMetricsRecorder();
@@ -47,6 +69,14 @@ export async function main(
     recorder.record(job.type, JOB_METRICS.deadLettered);
   }
   for (const { messageId, jobId, error } of report.errors) logger.error('could not reconcile a dead letter', { messageId, jobId, error });
+  const scheduled = await reconcileScheduleDeadLetters(scheduleDependencies);
+  for (const job of scheduled.enqueued) {
+    logger.warn('scheduled job enqueued by the reconciler: its one-time schedule failed to deliver it', {
+      jobId: job.jobId,
+      type: job.type,
+    });
+  }
+  if (scheduled.kept > 0) logger.error('schedule dead letters left for on-call', { kept: scheduled.kept });
   const sweep = await sweepStaleJobs(dependencies);
   for (const job of sweep.expired) {
     logger.warn('job failed: its queue message expired', { jobId: job.jobId, type: job.type, error: lastErrorOf(job)?.message });
@@ -59,14 +89,17 @@ export async function main(
     skipped: report.skipped,
     errors: report.errors.length,
     expired: sweep.expired.length,
+    scheduleLetters: scheduled.examined,
   };
   // One document per run, without the JobType dimension: how the reconciler itself is doing.
   metrics.addMetric(PLATFORM_METRICS.deadLettersReconciled, MetricUnit.Count, summary.reconciled);
   metrics.addMetric(PLATFORM_METRICS.deadLettersSkipped, MetricUnit.Count, summary.skipped);
   metrics.addMetric(PLATFORM_METRICS.deadLetterErrors, MetricUnit.Count, summary.errors);
   metrics.addMetric(PLATFORM_METRICS.staleJobsExpired, MetricUnit.Count, summary.expired);
+  metrics.addMetric(PLATFORM_METRICS.scheduleDeadLetters, MetricUnit.Count, summary.scheduleLetters);
   metrics.publishStoredMetrics();
-  if (report.examined > 0 || summary.expired > 0) logger.info('reconciled the dead-letter queue and swept for stale jobs', summary);
+  if (report.examined > 0 || summary.expired > 0 || summary.scheduleLetters > 0)
+    logger.info('reconciled the dead-letter queue and swept for stale jobs', summary);
   return summary;
 }
 

@@ -33,10 +33,23 @@ export const PLATFORM_VARIABLES = [
   'ALLOW_DRILL_JOB_TYPES',
 ] as const;
 
+/** Variables `schedulerRuntimeConfig` parses: where one-time and recurring schedules go (SPEC §10). */
+export const SCHEDULER_VARIABLES = [
+  'SCHEDULE_GROUP_NAME',
+  'SCHEDULER_ROLE_ARN',
+  'QUEUE_ARN',
+  'HIGH_PRIORITY_QUEUE_ARN',
+  'LOW_PRIORITY_QUEUE_ARN',
+  'SCHEDULE_DEAD_LETTER_QUEUE_ARN',
+  'SCHEDULE_FIRING_FUNCTION_ARN',
+] as const;
+
 /** Every variable a function may be given; the binders in `lib/constructs/job-function-environment.ts` set them. */
 export type FunctionVariable =
   | (typeof JOB_FUNCTION_VARIABLES)[number]
   | (typeof PLATFORM_VARIABLES)[number]
+  | (typeof SCHEDULER_VARIABLES)[number]
+  | 'SCHEDULE_DEAD_LETTER_QUEUE_URL'
   | 'WORKER_CONCURRENCY'
   | 'WORKER_TIMEOUT_SECONDS'
   | 'EMAIL_FROM'
@@ -44,7 +57,8 @@ export type FunctionVariable =
   | 'STATE_MACHINE_ARN';
 
 /** The functions of the platform (the long-job steps only where the environment has long jobs). */
-export type PlatformFunctionId = 'api' | 'worker' | 'reconciler' | 'counts' | 'events' | 'longJobSteps' | 'longJobExecutionEnded';
+export type PlatformFunctionId =
+  'api' | 'worker' | 'reconciler' | 'counts' | 'events' | 'scheduleFiring' | 'longJobSteps' | 'longJobExecutionEnded';
 
 export interface FunctionDeclaration {
   readonly id: PlatformFunctionId;
@@ -85,7 +99,12 @@ export function functionDeclarations(config: EnvironmentConfig): Readonly<Record
       // API Gateway gives up on an integration after 30 s; a request that needs 10 s is broken anyway.
       timeoutSeconds: 10,
       memoryMb: config.api.memoryMb,
-      environment: [...JOB_FUNCTION_VARIABLES, ...PLATFORM_VARIABLES, ...(config.longJobs ? (['STATE_MACHINE_ARN'] as const) : [])],
+      environment: [
+        ...JOB_FUNCTION_VARIABLES,
+        ...PLATFORM_VARIABLES,
+        ...SCHEDULER_VARIABLES,
+        ...(config.longJobs ? (['STATE_MACHINE_ARN'] as const) : []),
+      ],
       routes: API_ROUTES,
     },
     worker: {
@@ -115,6 +134,18 @@ export function functionDeclarations(config: EnvironmentConfig): Readonly<Record
       entry: entry('functions/reconciler/handler.ts'),
       // Under the one-minute schedule, so two runs rarely overlap.
       timeoutSeconds: 50,
+      memoryMb: 256,
+      environment: [...JOB_FUNCTION_VARIABLES, ...PLATFORM_VARIABLES, 'SCHEDULE_DEAD_LETTER_QUEUE_URL'],
+    },
+    scheduleFiring: {
+      ...common,
+      id: 'scheduleFiring',
+      functionName: names.scheduleFiringFunction,
+      serviceName: 'jobs-schedule-firing',
+      description: `Creates the job of each firing of a recurring schedule (${config.name})`,
+      entry: entry('functions/schedules/firing-handler.ts'),
+      // One read, one transaction and one message; EventBridge Scheduler retries a failed firing.
+      timeoutSeconds: 10,
       memoryMb: 256,
       environment: [...JOB_FUNCTION_VARIABLES, ...PLATFORM_VARIABLES],
     },

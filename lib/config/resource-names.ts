@@ -17,6 +17,12 @@ export function resourceNames(environmentName: string) {
     countsFunction: `${prefix}-job-counts`,
     eventsFunction: `${prefix}-job-events`,
     eventBus: `${prefix}-events`,
+    // EventBridge Scheduler (SPEC §10): one schedule group per environment, the dead letters of
+    // firings that failed every retry, and the function recurring schedules invoke.
+    scheduleGroup: prefix,
+    scheduleDeadLetterQueue: `${prefix}-schedule-dlq`,
+    scheduleFiringFunction: `${prefix}-schedule-firing`,
+    schedulerRole: `${prefix}-scheduler`,
     dashboard: `${prefix}`,
     alarmTopic: `${prefix}-alarms`,
     // The long-job companion stack (SPEC §6). In AWS the output bucket's name is generated

@@ -31,6 +31,7 @@ export type ControlTowerRule =
   | 'subnet_auto_assign_public_ip_disabled_check'
   | 's3_bucket_default_encryption_kms_check'
   | 's3_bucket_logging_enabled_check'
+  | 'sqs_dlq_check'
   | 's3_event_notifications_enabled_check'
   | 's3_bucket_object_lock_enabled_check';
 

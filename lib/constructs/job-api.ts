@@ -12,6 +12,7 @@ import type { FunctionDeclaration } from '../config/function-declarations.ts';
 import { bindJobPlatform, type JobPlatformResources } from './job-function-environment.ts';
 import { acknowledgeControlTowerRule } from './control-tower-rules.ts';
 import { JobFunction } from './job-function.ts';
+import type { JobSchedulingConstruct } from './job-scheduling.ts';
 
 export interface JobApiConstructProps {
   /** Name of the HTTP API; carries the environment (`jobs-dev-api`). */
@@ -22,6 +23,8 @@ export interface JobApiConstructProps {
   readonly environmentConfig: EnvironmentConfig;
   /** The table, queue and dead-letter queue the API reads and writes. */
   readonly resources: JobPlatformResources;
+  /** One-time schedules of far-off jobs and the callers' recurring schedules. */
+  readonly scheduling: JobSchedulingConstruct;
 }
 
 /**
@@ -47,6 +50,7 @@ export class JobApiConstruct extends Construct {
       { table: 'RW', queue: 'send', deadLetterQueue: 'inspect' },
       config,
     );
+    props.scheduling.bindScheduler(this.function);
 
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       apiName: props.apiName,

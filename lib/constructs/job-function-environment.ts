@@ -22,7 +22,7 @@ import { JOB_PRIORITIES, type JobPriority } from '../../functions/jobs/domain/pr
  * waiting on a finished one and release or cancel them; `sweep` (reconciler): get, update and a
  * scan, for the stale-job sweep; `RW` (API): reads, and creating jobs as well as changing them.
  */
-export type TableAccess = 'R' | 'transition' | 'work' | 'release' | 'sweep' | 'RW';
+export type TableAccess = 'R' | 'transition' | 'work' | 'release' | 'sweep' | 'reconcile' | 'RW';
 
 /**
  * Item actions on the job table, exactly the ones `JobRepository` issues: a new job is a
@@ -40,6 +40,9 @@ export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   release: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
   // The reconciler's stale-job sweep reads the table a page or two a minute (JobRepository.scanForStale).
   sweep: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
+  // The sweep's, and creating the job of a recurring firing EventBridge Scheduler dead-lettered
+  // (a put, or a transaction of puts with its idempotency key; a batch delete undoes an unsent one).
+  reconcile: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
   RW: [
     'dynamodb:GetItem',
     'dynamodb:BatchGetItem',

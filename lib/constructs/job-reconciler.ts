@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from '../config/environments.ts';
 import type { FunctionDeclaration } from '../config/function-declarations.ts';
 import { bindJobPlatform, type JobPlatformResources } from './job-function-environment.ts';
 import { JobFunction } from './job-function.ts';
+import type { JobSchedulingConstruct } from './job-scheduling.ts';
 
 export interface JobReconcilerConstructProps {
   /** The reconciler function (its timeout stays under `interval`), from `functionDeclarations`. */
@@ -14,6 +15,8 @@ export interface JobReconcilerConstructProps {
   readonly environmentConfig: EnvironmentConfig;
   /** The table it updates and the dead-letter queue it reads. */
   readonly resources: JobPlatformResources;
+  /** The schedules' dead-letter queue it reads; due jobs' messages go on to the job queue. */
+  readonly scheduling: JobSchedulingConstruct;
   /**
    * How often the reconciler runs; SPEC §3 wants a dead-lettered job `failed` within minutes.
    * @default Duration.minutes(1)
@@ -36,7 +39,8 @@ export class JobReconcilerConstruct extends Construct {
     const interval = props.interval ?? Duration.minutes(1);
 
     this.function = new JobFunction(this, 'Function', { declaration: props.declaration, environmentConfig: config });
-    bindJobPlatform(this.function, props.resources, { table: 'sweep', queue: 'none', deadLetterQueue: 'consume' }, config);
+    bindJobPlatform(this.function, props.resources, { table: 'reconcile', queue: 'send', deadLetterQueue: 'consume' }, config);
+    props.scheduling.bindDeadLetterReader(this.function);
 
     this.rule = new events.Rule(this, 'Schedule', {
       ruleName: `${props.declaration.functionName}-schedule`,

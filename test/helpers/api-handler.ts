@@ -18,6 +18,13 @@ export async function loadApiHandler(): Promise<(typeof import('../../functions/
     RETRY_BASE_SECONDS: '2',
     RETRY_CAP_SECONDS: '60',
     JOB_RETENTION_DAYS: '15',
+    SCHEDULE_GROUP_NAME: 'jobs-test',
+    SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/jobs-test-scheduler',
+    QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:jobs-test-queue',
+    HIGH_PRIORITY_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:jobs-test-queue-high',
+    LOW_PRIORITY_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:jobs-test-queue-low',
+    SCHEDULE_DEAD_LETTER_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:jobs-test-schedule-dlq',
+    SCHEDULE_FIRING_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:jobs-test-schedule-firing',
     // The failures these tests provoke are logged at ERROR; the assertions are on the answers.
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   })) {

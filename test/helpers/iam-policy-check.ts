@@ -98,6 +98,26 @@ export function requirementsOf(call: RecordedCall, context: ArnContext): Require
   if (call.service === 'states') {
     return [{ action: `states:${operation}`, resource: String(body.stateMachineArn ?? body.executionArn) }];
   }
+  if (call.service === 'scheduler') {
+    // REST: the method and path name the operation (Scheduler API reference); the group is in the body or the query.
+    const url = new URL(call.path ?? '/', 'http://scheduler');
+    const [, collection, name] = url.pathname.split('/').map(decodeURIComponent);
+    const group = body.GroupName ?? url.searchParams.get('groupName') ?? 'default';
+    const operation =
+      name === undefined
+        ? 'ListSchedules'
+        : ({ POST: 'CreateSchedule', PUT: 'UpdateSchedule', DELETE: 'DeleteSchedule', GET: 'GetSchedule' } as Record<string, string>)[
+            call.method ?? 'GET'
+          ];
+    if (collection !== 'schedules' || operation === undefined)
+      return [{ action: `scheduler:${call.method}`, resource: `unknown:${call.path}` }];
+    const resource =
+      name === undefined
+        ? `arn:${context.partition}:scheduler:${context.region}:${context.account}:schedule/*`
+        : `arn:${context.partition}:scheduler:${context.region}:${context.account}:schedule/${group}/${name}`;
+    const passRole = typeof body.Target?.RoleArn === 'string' ? [{ action: 'iam:PassRole', resource: body.Target.RoleArn as string }] : [];
+    return [{ action: `scheduler:${operation}`, resource }, ...passRole];
+  }
   if (call.service === 's3') {
     const [, bucket = '', ...key] = (call.path ?? '/').split('?')[0]?.split('/') ?? [];
     const action = call.method === 'PUT' ? 's3:PutObject' : call.method === 'DELETE' ? 's3:DeleteObject' : 's3:GetObject';
@@ -159,6 +179,12 @@ function physicalId(logicalId: string, attribute: string, template: CfnTemplate,
       return `arn:${partition}:kms:${region}:${account}:key/${logicalId}`;
     case 'AWS::StepFunctions::StateMachine':
       return `arn:${partition}:states:${region}:${account}:stateMachine:${properties.StateMachineName}`;
+    case 'AWS::IAM::Role':
+      return attribute === 'Ref' ? properties.RoleName : `arn:${partition}:iam::${account}:role/${properties.RoleName}`;
+    case 'AWS::Lambda::Function':
+      return attribute === 'Ref'
+        ? properties.FunctionName
+        : `arn:${partition}:lambda:${region}:${account}:function:${properties.FunctionName}`;
     case 'AWS::Events::EventBus':
       return attribute === 'Ref' ? properties.Name : `arn:${partition}:events:${region}:${account}:event-bus/${properties.Name}`;
     case 'AWS::S3::Bucket':

@@ -4,11 +4,24 @@ import { API_ROUTES } from '../../functions/api/routes.ts';
 import { ENVIRONMENT_NAMES, synthesizePlatform } from '../helpers/synth.ts';
 
 describe('job API (dev)', () => {
-  it('routes the seven v1 endpoints, every one with AWS_IAM authorization', () => {
+  it('routes the twelve v1 endpoints, every one with AWS_IAM authorization', () => {
     const { template } = synthesizePlatform('dev');
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as any[];
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
-      ['POST /jobs', 'POST /jobs/batch', 'GET /jobs', 'GET /jobs/{jobId}', 'POST /jobs/{jobId}/cancel', 'GET /health', 'GET /stats'].sort(),
+      [
+        'POST /jobs',
+        'POST /jobs/batch',
+        'GET /jobs',
+        'GET /jobs/{jobId}',
+        'POST /jobs/{jobId}/cancel',
+        'POST /schedules',
+        'GET /schedules',
+        'GET /schedules/{name}',
+        'PATCH /schedules/{name}',
+        'DELETE /schedules/{name}',
+        'GET /health',
+        'GET /stats',
+      ].sort(),
     );
     expect(routes).toHaveLength(API_ROUTES.length);
     for (const route of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');

@@ -113,6 +113,7 @@ describe.each(ENVIRONMENT_NAMES)('job queues in %s', (environmentName) => {
         Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
-    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy', { Properties: denyInsecure }))).toHaveLength(5);
+    // The priority and type queues, their shared DLQ, and the schedules' DLQ.
+    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy', { Properties: denyInsecure }))).toHaveLength(6);
   });
 });

@@ -6,6 +6,7 @@ import { loadEnvironment } from '../../lib/config/environments.ts';
 import { resourceNames } from '../../lib/config/resource-names.ts';
 import { JobQueueConstruct } from '../../lib/constructs/job-queue.ts';
 import { JobReconcilerConstruct } from '../../lib/constructs/job-reconciler.ts';
+import { JobSchedulingConstruct } from '../../lib/constructs/job-scheduling.ts';
 import { JobTableConstruct } from '../../lib/constructs/job-table.ts';
 import { functionDeclarationFactory } from '../helpers/function-declaration-factory.ts';
 import { SKIP_BUNDLING_CONTEXT, synthesizePlatform } from '../helpers/synth.ts';
@@ -23,13 +24,21 @@ describe('JobReconcilerConstruct', () => {
       deadLetterQueueName: 'jobs-test-dlq',
       worker: config.worker,
     });
-    new JobReconcilerConstruct(stack, 'Reconciler', {
-      declaration: functionDeclarationFactory({
-        functionName: 'jobs-test-reconciler',
-        entry: fileURLToPath(new URL('./fixtures/scheduled-handler.ts', import.meta.url)),
-      }),
+    const entry = fileURLToPath(new URL('./fixtures/scheduled-handler.ts', import.meta.url));
+    const resources = { table, queues, typeQueues, deadLetterQueue };
+    const scheduling = new JobSchedulingConstruct(stack, 'Scheduling', {
+      groupName: 'jobs-test',
+      deadLetterQueueName: 'jobs-test-schedule-dlq',
+      roleName: 'jobs-test-scheduler',
+      firingDeclaration: functionDeclarationFactory({ functionName: 'jobs-test-schedule-firing', entry }),
       environmentConfig: config,
-      resources: { table, queues, typeQueues, deadLetterQueue },
+      resources,
+    });
+    new JobReconcilerConstruct(stack, 'Reconciler', {
+      declaration: functionDeclarationFactory({ functionName: 'jobs-test-reconciler', entry }),
+      environmentConfig: config,
+      resources,
+      scheduling,
     });
     template = Template.fromStack(stack);
   });
@@ -38,17 +47,31 @@ describe('JobReconcilerConstruct', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
   });
 
-  it('may receive and hide dead letters but never delete them, and read and write the table', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (policy: any) => policy.Properties.PolicyDocument.Statement,
-    );
-    const deadLetterActions = statements
-      .filter((statement) => JSON.stringify(statement.Resource).includes('DeadLetterQueue'))
+  const reconcilerStatements = () =>
+    Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('Reconciler'))
+      .flatMap(([, policy]: [string, any]) => policy.Properties.PolicyDocument.Statement);
+  const actionsOn = (statements: any[], resource: string) =>
+    statements
+      .filter((statement) => JSON.stringify(statement.Resource).includes(resource))
       .flatMap((statement) => [statement.Action].flat());
-    expect(deadLetterActions.sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+
+  it('may receive and hide job dead letters but never delete them, and read and write the table', () => {
+    const statements = reconcilerStatements();
+    expect(actionsOn(statements, 'JobQueueDeadLetterQueue').sort()).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+    ]);
     const actions = statements.flatMap((statement) => [statement.Action].flat());
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
-    expect(actions).not.toContain('sqs:SendMessage');
+  });
+
+  it("reads and deletes the schedules' dead letters, and sends only to the job queue (a due job's message)", () => {
+    const statements = reconcilerStatements();
+    expect(actionsOn(statements, 'SchedulingDeadLetterQueue')).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+    const sends = statements.filter((statement) => [statement.Action].flat().includes('sqs:SendMessage'));
+    expect(sends.map((statement) => JSON.stringify(statement.Resource))).toEqual([expect.stringMatching(/"JobQueue[0-9A-F]{8}"/)]);
   });
 });
 

@@ -22,6 +22,7 @@ const FUNCTION_IDS: readonly PlatformFunctionId[] = [
   'events',
   'longJobSteps',
   'longJobExecutionEnded',
+  'scheduleFiring',
 ];
 
 describe('the local runtime against the synthesized templates of the same environment', () => {
@@ -52,6 +53,18 @@ describe('the local runtime against the synthesized templates of the same enviro
         tableName: 'table',
         queueUrls: { high: 'queue-high', normal: 'queue', low: 'queue-low' },
         deadLetterQueueUrl: 'dlq',
+        scheduler: {
+          endpoint: 'http://127.0.0.1:4567',
+          queueArns: {
+            high: 'arn:aws:sqs:us-east-1:000000000000:queue-high',
+            normal: 'arn:aws:sqs:us-east-1:000000000000:queue',
+            low: 'arn:aws:sqs:us-east-1:000000000000:queue-low',
+          },
+          deadLetterQueueUrl: 'schedule-dlq',
+          deadLetterQueueArn: 'arn:aws:sqs:us-east-1:000000000000:schedule-dlq',
+          roleArn: 'arn:aws:iam::000000000000:role/scheduler',
+          firingFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:firing',
+        },
       },
       { STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:local' },
     );

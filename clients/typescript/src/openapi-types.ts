@@ -61,12 +61,49 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a queued or retrying job */
+        /** Cancel a scheduled, queued or retrying job */
         post: operations["cancelJob"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's schedules by name */
+        get: operations["listSchedules"];
+        put?: never;
+        /** Create a recurring schedule (an EventBridge Scheduler schedule); each firing submits its job once */
+        post: operations["createSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One schedule */
+        get: operations["getSchedule"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule; the jobs it created stay */
+        delete: operations["deleteSchedule"];
+        options?: never;
+        head?: never;
+        /** Enable or disable a schedule, or change its expression, time zone or job */
+        patch: operations["updateSchedule"];
         trace?: never;
     };
     "/health": {
@@ -120,6 +157,7 @@ export interface components {
             payload: components["schemas"]["Payload.echo"];
             maxAttempts?: number;
             delaySeconds?: number;
+            runAt?: string;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
             dependsOn?: string[];
@@ -132,6 +170,7 @@ export interface components {
             payload: components["schemas"]["Payload.echo"];
             maxAttempts?: number;
             delaySeconds?: number;
+            runAt?: string;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
             dependsOn?: string[];
@@ -154,6 +193,7 @@ export interface components {
             payload: components["schemas"]["Payload.sleep"];
             maxAttempts?: number;
             delaySeconds?: number;
+            runAt?: string;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
             dependsOn?: string[];
@@ -166,6 +206,7 @@ export interface components {
             payload: components["schemas"]["Payload.sleep"];
             maxAttempts?: number;
             delaySeconds?: number;
+            runAt?: string;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
             dependsOn?: string[];
@@ -191,6 +232,7 @@ export interface components {
             payload: components["schemas"]["Payload.email"];
             maxAttempts?: number;
             delaySeconds?: number;
+            runAt?: string;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
             dependsOn?: string[];
@@ -203,6 +245,7 @@ export interface components {
             payload: components["schemas"]["Payload.email"];
             maxAttempts?: number;
             delaySeconds?: number;
+            runAt?: string;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
             dependsOn?: string[];
@@ -226,6 +269,7 @@ export interface components {
             payload: components["schemas"]["Payload.report"];
             maxAttempts?: number;
             delaySeconds?: number;
+            runAt?: string;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
             dependsOn?: string[];
@@ -238,6 +282,7 @@ export interface components {
             payload: components["schemas"]["Payload.report"];
             maxAttempts?: number;
             delaySeconds?: number;
+            runAt?: string;
             /** @enum {string} */
             priority?: "high" | "normal" | "low";
             dependsOn?: string[];
@@ -254,7 +299,7 @@ export interface components {
             jobs: (components["schemas"]["BatchItem.echo"] | components["schemas"]["BatchItem.sleep"] | components["schemas"]["BatchItem.email"] | components["schemas"]["BatchItem.report"])[];
         };
         /** @enum {string} */
-        JobStatus: "waiting" | "queued" | "running" | "retrying" | "completed" | "failed" | "cancelled";
+        JobStatus: "scheduled" | "waiting" | "queued" | "running" | "retrying" | "completed" | "failed" | "cancelled";
         /**
          * @description each level has its own queue and worker concurrency; `normal` when not given
          * @enum {string}
@@ -309,6 +354,55 @@ export interface components {
             onDependencyFailure?: "cancel" | "run";
             /** @description why the platform cancelled it: `dependency <id> failed` */
             reason?: string;
+            /**
+             * Format: date-time
+             * @description when the job was asked to run (`runAt`, or submission + `delaySeconds`)
+             */
+            runAt?: string;
+            /** @description the recurring schedule whose firing created the job */
+            scheduleName?: string;
+        };
+        ScheduleName: string;
+        Schedule: {
+            name: components["schemas"]["ScheduleName"];
+            /** @description EventBridge Scheduler `cron(minutes hours day-of-month month day-of-week year)` or `rate(value unit)` */
+            expression: string;
+            /** @description IANA time zone the expression is read in */
+            timezone: string;
+            /** @description the `POST /jobs` body each firing submits */
+            job: Record<string, never>;
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ScheduleCreation: {
+            name: components["schemas"]["ScheduleName"];
+            /**
+             * @example rate(5 minutes)
+             * @example cron(0 9 ? * MON-FRI *)
+             */
+            expression: string;
+            /**
+             * @default UTC
+             * @example Europe/Paris
+             */
+            timezone: string;
+            /** @description a `POST /jobs` body of a queue job type, without `runAt`, `delaySeconds` at most 900 */
+            job: components["schemas"]["Submission.echo"] | components["schemas"]["Submission.sleep"] | components["schemas"]["Submission.email"] | components["schemas"]["Submission.report"];
+            /** @default true */
+            enabled: boolean;
+        };
+        ScheduleChange: {
+            expression?: string;
+            timezone?: string;
+            job?: components["schemas"]["Submission.echo"] | components["schemas"]["Submission.sleep"] | components["schemas"]["Submission.email"] | components["schemas"]["Submission.report"];
+            enabled?: boolean;
+        };
+        SchedulePage: {
+            items: components["schemas"]["Schedule"][];
+            nextCursor: string | null;
         };
         JobPage: {
             items: components["schemas"]["Job"][];
@@ -331,6 +425,7 @@ export interface components {
         Stats: {
             /** @description the caller's jobs per status (a few seconds behind) */
             jobs: {
+                scheduled: number;
                 waiting: number;
                 queued: number;
                 running: number;
@@ -365,7 +460,7 @@ export interface components {
         };
         ErrorDetail: {
             /**
-             * @description `INVALID_JSON`: the body is not JSON; `VALIDATION_FAILED`: a field is invalid; `details` lists every failing field; `UNKNOWN_JOB_TYPE`: no job type of that name; `PAYLOAD_TOO_LARGE`: the body is over the limit; `UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`; `NOT_FOUND`: no such job (or not the caller’s); `CONFLICT`: the job is not in a status that allows this, or the Idempotency-Key was used for another body; `UNAVAILABLE`: a dependency did not answer; nothing was accepted, retry after `Retry-After`; `INTERNAL`: an unexpected error, logged with `requestId`; a retry will not help
+             * @description `INVALID_JSON`: the body is not JSON; `VALIDATION_FAILED`: a field is invalid; `details` lists every failing field; `UNKNOWN_JOB_TYPE`: no job type of that name; `PAYLOAD_TOO_LARGE`: the body is over the limit; `UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`; `NOT_FOUND`: no such job or schedule (or not the caller’s); `CONFLICT`: the job is not in a status that allows this, the Idempotency-Key was used for another body, or the schedule name is taken; `UNAVAILABLE`: a dependency did not answer; nothing was accepted, retry after `Retry-After`; `INTERNAL`: an unexpected error, logged with `requestId`; a retry will not help
              * @enum {string}
              */
             code: "INVALID_JSON" | "VALIDATION_FAILED" | "UNKNOWN_JOB_TYPE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "CONFLICT" | "UNAVAILABLE" | "INTERNAL";
@@ -397,6 +492,8 @@ export interface operations {
             query?: {
                 status?: components["schemas"]["JobStatus"];
                 type?: string;
+                /** @description only the jobs this recurring schedule created */
+                schedule?: components["schemas"]["ScheduleName"];
                 limit?: number;
                 /** @description the `nextCursor` of the page before */
                 cursor?: string;
@@ -759,6 +856,394 @@ export interface operations {
             };
             /** @description the job is running or finished (CONFLICT) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected error, logged with the request id (INTERNAL; API Gateway's `{"message"}` when the function itself failed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description a dependency did not answer; nothing changed, retry (UNAVAILABLE; API Gateway's `{"message"}` when the function itself failed) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying (on the function's 503, not on API Gateway's) */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePage"];
+                };
+            };
+            /** @description a parameter or the caller identity is invalid (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request is not signed, or the signature is refused (API Gateway) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description an unexpected error, logged with the request id (INTERNAL; API Gateway's `{"message"}` when the function itself failed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description a dependency did not answer; nothing changed, retry (UNAVAILABLE; API Gateway's `{"message"}` when the function itself failed) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying (on the function's 503, not on API Gateway's) */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    createSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleCreation"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    /** @description the job’s path, `/jobs/{jobId}` */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description the body or a header is invalid (INVALID_JSON, VALIDATION_FAILED, UNKNOWN_JOB_TYPE) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request is not signed, or the signature is refused (API Gateway) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description the caller has a schedule of that name (CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is over the limit (PAYLOAD_TOO_LARGE, or API Gateway above 10 MB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description the body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected error, logged with the request id (INTERNAL; API Gateway's `{"message"}` when the function itself failed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description a dependency did not answer; nothing changed, retry (UNAVAILABLE; API Gateway's `{"message"}` when the function itself failed) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying (on the function's 503, not on API Gateway's) */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description the caller identity is missing or too long (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request is not signed, or the signature is refused (API Gateway) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description no such schedule (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected error, logged with the request id (INTERNAL; API Gateway's `{"message"}` when the function itself failed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description a dependency did not answer; nothing changed, retry (UNAVAILABLE; API Gateway's `{"message"}` when the function itself failed) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying (on the function's 503, not on API Gateway's) */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the caller identity is missing or too long (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request is not signed, or the signature is refused (API Gateway) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description no such schedule (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description an unexpected error, logged with the request id (INTERNAL; API Gateway's `{"message"}` when the function itself failed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description a dependency did not answer; nothing changed, retry (UNAVAILABLE; API Gateway's `{"message"}` when the function itself failed) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying (on the function's 503, not on API Gateway's) */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    updateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleChange"];
+            };
+        };
+        responses: {
+            /** @description the changed schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description the body or a header is invalid (INVALID_JSON, VALIDATION_FAILED, UNKNOWN_JOB_TYPE) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the request is not signed, or the signature is refused (API Gateway) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description no such schedule (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the schedule changed meanwhile (CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the body is over the limit (PAYLOAD_TOO_LARGE, or API Gateway above 10 MB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description the body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -71,3 +71,17 @@ export function rateLimitKey(type: string): ItemKey {
 export function statusKeyOf(jobPartitionKey: string, status: JobStatus): string | undefined {
   return (JOB_TABLE_SCHEMA.indexedStatuses as readonly string[]).includes(status) ? `${jobPartitionKey}#${status}` : undefined;
 }
+
+/** A caller's recurring schedule definition (SPEC §10): all of a caller's schedules share one key, listed by name. */
+export function scheduleItemKey(owner: string, name: string): ItemKey {
+  return { pk: schedulesPartitionKey(owner), sk: name };
+}
+
+export function schedulesPartitionKey(owner: string): string {
+  return `s#${callerKey(owner)}`;
+}
+
+/** The schedule index's key of the jobs one recurring schedule created. */
+export function scheduleJobsKey(owner: string, scheduleName: string): string {
+  return `${callerKey(owner)}#${scheduleName}`;
+}

@@ -24,6 +24,7 @@ import {
   idempotencyKeyItemKey,
   jobKey,
   payloadKey,
+  scheduleJobsKey,
   statusKeyOf,
   type ItemKey,
   type JobRef,
@@ -62,6 +63,8 @@ export interface ListQuery {
   readonly owner: string;
   readonly status?: JobStatus;
   readonly type?: string;
+  /** Only the jobs this recurring schedule created, from the schedule index. */
+  readonly schedule?: string;
   readonly limit: number;
   readonly cursor?: string;
 }
@@ -136,6 +139,7 @@ type JobItem = Omit<Job, 'jobId' | 'payload' | 'result' | 'releasedDependencies'
   pk: string;
   sk: string;
   statusKey?: string;
+  scheduleKey?: string;
   /** The payload as JSON, when it is small enough to sit here. */
   payloadJson?: string;
   /** True when the payload has its own item. */
@@ -151,6 +155,7 @@ export function toItem(job: Job): JobItem {
   if (releasedDependencies !== undefined && releasedDependencies.length > 0) item.releasedDependencies = new Set(releasedDependencies);
   const statusKey = statusKeyOf(key.pk, job.status);
   if (statusKey !== undefined) item.statusKey = statusKey;
+  if (job.scheduleName !== undefined) item.scheduleKey = scheduleJobsKey(job.owner, job.scheduleName);
   const payloadJson = JSON.stringify(payload);
   if (Buffer.byteLength(payloadJson) <= INLINE_PAYLOAD_BYTES) item.payloadJson = payloadJson;
   else item.payloadItem = true;
@@ -164,6 +169,7 @@ export function jobFromItem(item: Record<string, NativeAttributeValue>, payloadJ
     pk: _pk,
     sk,
     statusKey: _statusKey,
+    scheduleKey: _scheduleKey,
     payloadJson: inline,
     payloadItem: _payloadItem,
     resultJson,
@@ -411,7 +417,7 @@ export class JobRepository {
 
   /**
    * Claims a job for a first delivery of its message in one conditional write, with no read
-   * before it: a `queued` job, or a `retrying` one whose next attempt is due, of the type the
+   * before it: a `queued` or `scheduled` job (its schedule fired), or a `retrying` one whose next attempt is due, of the type the
    * message names, becomes `running` (lifecycle.ts `claimChange`). Otherwise nothing is written
    * and the job is returned as it is, for the lifecycle to decide.
    */
@@ -425,7 +431,7 @@ export class JobRepository {
           Key: jobKey(ref),
           UpdateExpression: expression,
           ConditionExpression:
-            '#owner = :owner AND #type = :type AND (#status = :queued OR (#status = :retrying AND #nextAttemptAt <= :now))',
+            '#owner = :owner AND #type = :type AND (#status = :queued OR #status = :scheduled OR (#status = :retrying AND #nextAttemptAt <= :now))',
           ExpressionAttributeNames: {
             ...names,
             '#owner': 'owner',
@@ -438,6 +444,7 @@ export class JobRepository {
             ':owner': ref.owner,
             ':type': ref.type,
             ':queued': 'queued',
+            ':scheduled': 'scheduled',
             ':retrying': 'retrying',
             ':now': new Date(now).toISOString(),
           },
@@ -653,6 +660,7 @@ export class JobRepository {
    */
   async list(query: ListQuery): Promise<JobPage> {
     const cursor = query.cursor === undefined ? undefined : decodeListCursor(query.cursor, query);
+    if (query.schedule !== undefined) return this.listBySchedule(query, query.schedule, cursor?.before);
     const shards = callerPartitionKeys(query.owner);
     const indexed = query.status !== undefined && statusKeyOf('', query.status) !== undefined;
     const filters: string[] = ['#owner = :owner'];
@@ -706,6 +714,41 @@ export class JobRepository {
     } else {
       jobs = await Promise.all(merged.items.map((item) => this.withPayload(item)));
     }
+    return { items: jobs, nextCursor: merged.before === undefined ? null : encodeListCursor(merged.before, query) };
+  }
+
+  /**
+   * The jobs one recurring schedule created, newest first, from the sparse schedule index (one
+   * key per schedule), filtered by status and type after the items are read.
+   */
+  private async listBySchedule(query: ListQuery, schedule: string, before: string | undefined): Promise<JobPage> {
+    const index = indexes.bySchedule;
+    const readIndex = async (_shard: number, from: string | undefined, limit: number): Promise<ShardPage> => {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: `#pk = :pk${from === undefined ? '' : ' AND #sk < :before'}`,
+          ExpressionAttributeNames: { '#pk': index.partitionKey, ...(from === undefined ? {} : { '#sk': sortKey }) },
+          ExpressionAttributeValues: { ':pk': scheduleJobsKey(query.owner, schedule), ...(from === undefined ? {} : { ':before': from }) },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return {
+        items: page.Items ?? [],
+        evaluatedTo: page.LastEvaluatedKey === undefined ? undefined : String(page.LastEvaluatedKey[sortKey]),
+      };
+    };
+    const merged = await mergeShardPages(readIndex, 1, query.limit, before);
+    const found = await this.getMany(merged.items.map((item) => ({ pk: String(item[partitionKey]), sk: String(item[sortKey]) })));
+    const jobs = found.filter(
+      (job) =>
+        job.owner === query.owner &&
+        job.scheduleName === schedule &&
+        (query.status === undefined || job.status === query.status) &&
+        (query.type === undefined || job.type === query.type),
+    );
     return { items: jobs, nextCursor: merged.before === undefined ? null : encodeListCursor(merged.before, query) };
   }
 

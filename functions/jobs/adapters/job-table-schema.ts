@@ -12,6 +12,7 @@
  * | a caller's counts per status | `c#<caller key>` | `counts` |
  * | a job waiting on another (`dependsOn`) | `d#<dependency jobId>` | the waiting job's id |
  * | the token bucket of a job type with a `perSecond` limit | `r#<type>` | `rate` |
+ * | a caller's recurring schedule | `s#<caller key>` | the schedule's name |
  *
  * A caller's jobs spread over `callerShards` partition key values (the shard comes from the
  * job id), so one caller's writes never meet on one key: DynamoDB serves about 1,000 write
@@ -36,6 +37,12 @@ export const JOB_TABLE_SCHEMA = {
      * millions of completed jobs are one query away. Keys only; the items are read after.
      */
     byCallerStatus: { name: 'byCallerStatus', partitionKey: 'statusKey', sortKey: 'sk' },
+    /**
+     * Sparse: only jobs a recurring schedule created carry `scheduleKey` (`<caller key>#<schedule
+     * name>`), so `GET /jobs?schedule=` is one query, newest first. A schedule fires at most once a
+     * minute, far below what one key serves. Keys only, like the status index.
+     */
+    bySchedule: { name: 'bySchedule', partitionKey: 'scheduleKey', sortKey: 'sk' },
   },
   /** Statuses listed through the sparse index; the others are found by filtering the newest-first listing. */
   indexedStatuses: ['failed', 'cancelled'],

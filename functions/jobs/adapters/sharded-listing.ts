@@ -88,10 +88,18 @@ export async function mergeShardPages(
 interface CursorScope {
   readonly status?: JobStatus;
   readonly type?: string;
+  /** A listing of one recurring schedule's jobs (`GET /jobs?schedule=`). */
+  readonly schedule?: string;
 }
 
 export function encodeListCursor(before: string, scope: CursorScope): string {
-  return Buffer.from(JSON.stringify({ before, status: scope.status ?? null, type: scope.type ?? null })).toString('base64url');
+  const fields = {
+    before,
+    status: scope.status ?? null,
+    type: scope.type ?? null,
+    ...(scope.schedule === undefined ? {} : { schedule: scope.schedule }),
+  };
+  return Buffer.from(JSON.stringify(fields)).toString('base64url');
 }
 
 /** The cursor's starting point; a cursor of another listing (other filters) or not ours at all is a 400. */
@@ -107,7 +115,8 @@ export function decodeListCursor(cursor: string, scope: CursorScope): { before: 
   if (
     typeof record !== 'object' ||
     record === null ||
-    Object.keys(record).length !== 3 ||
+    Object.keys(record).length !== (scope.schedule === undefined ? 3 : 4) ||
+    (scope.schedule !== undefined && record.schedule !== scope.schedule) ||
     typeof record.before !== 'string' ||
     !/^[0-9a-f-]{36}$/.test(record.before) ||
     record.status !== (scope.status ?? null) ||

@@ -1,7 +1,11 @@
 import { priorityOf, type JobPriority } from './priority.ts';
 
-/** Where a job is in its life (SPEC §3); `waiting`: some of its dependencies have not finished (SPEC §11). */
-export const JOB_STATUSES = ['waiting', 'queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const;
+/**
+ * Where a job is in its life (SPEC §3, §10, §11). `scheduled`: due later than SQS can delay a
+ * message (15 minutes), so an EventBridge Scheduler one-time schedule sends its message when it
+ * is due; `waiting`: some of its dependencies have not finished.
+ */
+export const JOB_STATUSES = ['scheduled', 'waiting', 'queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** Statuses a job never leaves on its own; only a DLQ redrive reopens a `failed` one. */
@@ -70,6 +74,10 @@ export interface Job {
   readonly cancelReason?: string;
   /** Some job waits on this one: its finish looks its waiting jobs up (the stream skips that query for all other jobs). */
   readonly hasDependents?: true;
+  /** When the job was asked to run (`runAt`, or now + `delaySeconds`), for a job submitted to run later. */
+  readonly runAt?: string;
+  /** The recurring schedule whose firing created the job (SPEC §10). */
+  readonly scheduleName?: string;
 }
 
 /** Errors kept per job, at most (SPEC §3 keeps the history across runs; the oldest go first). */
@@ -134,6 +142,8 @@ export interface JobResource {
   onDependencyFailure?: DependencyFailurePolicy;
   /** Why the platform cancelled the job. */
   reason?: string;
+  runAt?: string;
+  scheduleName?: string;
 }
 
 export function toJobResource(job: Job): JobResource {
@@ -163,5 +173,7 @@ export function toJobResource(job: Job): JobResource {
   if (job.dependsOn !== undefined) resource.dependsOn = [...job.dependsOn];
   if (job.onDependencyFailure !== undefined) resource.onDependencyFailure = job.onDependencyFailure;
   if (job.cancelReason !== undefined) resource.reason = job.cancelReason;
+  if (job.runAt !== undefined) resource.runAt = job.runAt;
+  if (job.scheduleName !== undefined) resource.scheduleName = job.scheduleName;
   return resource;
 }

@@ -90,6 +90,8 @@ export function decideDelivery(job: Job | undefined, delivery: Delivery, timings
       if (dueAt > now) return { action: 'wait', delayMs: dueAt - now, reason: 'the next attempt is not due yet' };
       return { action: 'run', job: claim(job, now, timings.leaseMs), redriven: false };
     }
+    // A scheduled job's message is sent by its one-time schedule when the job is due.
+    case 'scheduled':
     case 'queued':
       return { action: 'run', job: claim(job, now, timings.leaseMs), redriven: false };
     case 'failed': {
@@ -151,10 +153,13 @@ export function scheduleRetry(job: Job, error: JobError, now: number, delaySecon
   };
 }
 
-/** A waiting, queued or retrying job becomes cancelled and never runs; anything else is a conflict. */
+/** Statuses a cancel takes to `cancelled` (SPEC §2). */
+export const CANCELLABLE_STATUSES: ReadonlySet<Job['status']> = new Set(['scheduled', 'waiting', 'queued', 'retrying']);
+
+/** A scheduled, waiting, queued or retrying job becomes cancelled and never runs; anything else is a conflict. */
 export function cancelJob(job: Job, now: number, retentionDays: number): Job {
-  if (job.status !== 'queued' && job.status !== 'retrying' && job.status !== 'waiting') {
-    throw new ConflictError(`Job ${job.jobId} is ${job.status}; only waiting, queued or retrying jobs can be cancelled`);
+  if (!CANCELLABLE_STATUSES.has(job.status)) {
+    throw new ConflictError(`Job ${job.jobId} is ${job.status}; only scheduled, waiting, queued or retrying jobs can be cancelled`);
   }
   const { nextAttemptAt: _nextAttemptAt, ...rest } = job;
   return { ...rest, ...finish(job, now, retentionDays), status: 'cancelled' };

@@ -17,13 +17,25 @@ export interface Submission {
   readonly type: string;
   readonly payload: Record<string, unknown>;
   readonly maxAttempts?: number;
+  /** Seconds from the submission until the job is due (from `delaySeconds` or `runAt`). */
   readonly delaySeconds: number;
   /** Absent for the default (`normal`). */
   readonly priority?: JobPriority;
   /** The jobs (in a batch: or the refs of other items) it waits for; empty for a job that runs at once. */
   readonly dependsOn: readonly string[];
   readonly onDependencyFailure: DependencyFailurePolicy;
+  /** The `runAt` the caller sent, if any: the idempotency fingerprint keeps the time asked for, not the delay left. */
+  readonly runAt?: string;
 }
+
+/** SQS delays a message at most 15 minutes (SendMessage DelaySeconds, 0-900); later jobs get a one-time schedule. */
+export const SQS_MAX_DELAY_SECONDS = 900;
+
+/** A job may be due at most a year ahead (SPEC §10): 365 days. */
+export const MAX_DELAY_SECONDS = 31_536_000;
+
+/** `runAt`: an ISO-8601 UTC time with `Z` (seconds, optional fraction), as the job resource shows times. */
+const RUN_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 // zod/mini ships no messages by default; English ones make `details` readable.
 z.config(z.locales.en());
@@ -33,8 +45,14 @@ export const envelopeSchema = z.strictObject({
   type: z.string().check(z.minLength(1), z.maxLength(64)),
   payload: z.record(z.string(), z.unknown()),
   maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(MAX_ATTEMPTS_LIMIT))),
-  // SQS delays a message at most 15 minutes (SendMessage DelaySeconds, 0-900).
-  delaySeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(900))),
+  // Up to 900 the SQS message delay; beyond, an EventBridge Scheduler one-time schedule (SPEC §10).
+  delaySeconds: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(MAX_DELAY_SECONDS))),
+  runAt: z.optional(
+    z.string().check(
+      z.regex(RUN_AT, 'must be an ISO-8601 UTC time such as 2027-01-31T09:00:00Z'),
+      z.refine((value) => !Number.isNaN(Date.parse(value)), 'is not a real date and time'),
+    ),
+  ),
   // Each level has its own queue and event source mapping (SPEC §10).
   priority: z.optional(z.enum(JOB_PRIORITIES)),
   // SPEC §11: at most 20 of the caller's own jobs; the job is `waiting` until they finish.
@@ -52,6 +70,22 @@ function dependencyProblems(fields: Record<string, unknown>): FieldProblem[] {
       ? [{ path: 'onDependencyFailure', message: 'applies only to a job with dependsOn' }]
       : []),
   ];
+}
+
+/**
+ * The delay `runAt` asks for, with its problems. A time already past runs at once (a client's
+ * clock may be a little behind); one more than a year ahead is refused.
+ */
+function runAtProblems(runAt: unknown, delaySeconds: unknown, now: number): { delay?: number; problems: FieldProblem[] } {
+  if (typeof runAt !== 'string' || !RUN_AT.test(runAt) || Number.isNaN(Date.parse(runAt))) return { problems: [] };
+  if (delaySeconds !== undefined) {
+    return { problems: [{ path: 'runAt', message: 'give either runAt or delaySeconds, not both' }] };
+  }
+  const delay = Math.max(0, Math.ceil((Date.parse(runAt) - now) / 1000));
+  if (delay > MAX_DELAY_SECONDS) {
+    return { problems: [{ path: 'runAt', message: `must be at most a year (${MAX_DELAY_SECONDS} seconds) ahead` }] };
+  }
+  return { delay, problems: [] };
 }
 
 /**
@@ -107,10 +141,12 @@ function problems(issues: readonly z.core.$ZodIssue[], prefix: string): FieldPro
  * type is known, the payload's against that type's schema. Drill types are unknown unless the
  * environment allows them (refused by default).
  */
-export function parseSubmission(body: unknown, allowed: SubmittableTypes = { drillJobTypes: false }): Submission {
+export function parseSubmission(body: unknown, allowed: SubmittableTypes = { drillJobTypes: false }, now = Date.now()): Submission {
   const envelope = envelopeSchema.safeParse(body);
   const found = envelope.success ? [] : problems(envelope.error.issues, '');
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const due = runAtProblems(fields.runAt, fields.delaySeconds, now);
+  found.push(...due.problems);
   const type = typeof fields.type === 'string' ? fields.type : undefined;
   const definition = type === undefined ? undefined : findSubmittableJobType(type, allowed);
   if (type !== undefined && type !== '' && definition === undefined) {
@@ -132,13 +168,14 @@ export function parseSubmission(body: unknown, allowed: SubmittableTypes = { dri
       : 'The request body is not a valid job submission';
     throw new ValidationError(message, found);
   }
-  const { maxAttempts, delaySeconds, priority, dependsOn, onDependencyFailure } = envelope.data;
+  const { maxAttempts, delaySeconds, runAt, priority, dependsOn, onDependencyFailure } = envelope.data;
   return {
     definition,
     type: envelope.data.type,
     payload: envelope.data.payload,
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
-    delaySeconds: delaySeconds ?? 0,
+    delaySeconds: due.delay ?? delaySeconds ?? 0,
+    ...(runAt === undefined ? {} : { runAt }),
     // `normal` is the default: stored as nothing, so it costs no bytes and hashes like an absent one.
     ...(priority === undefined || priority === 'normal' ? {} : { priority }),
     dependsOn: dependsOn ?? [],
@@ -168,11 +205,13 @@ function canonicalJson(value: unknown): string {
 
 /** The fingerprint an idempotency key remembers, to tell a replay from a different request. */
 export function submissionHash(submission: Submission): string {
-  const { type, payload, maxAttempts, delaySeconds, priority } = submission;
+  const { type, payload, maxAttempts, runAt, priority } = submission;
+  // A replay of a `runAt` submission asks for the same time, though less of the delay is left.
+  const delaySeconds = runAt === undefined ? submission.delaySeconds : undefined;
   // Without dependencies the fingerprint is the one keys stored before chaining existed remember.
   const chained =
     submission.dependsOn.length === 0 ? {} : { dependsOn: submission.dependsOn, onDependencyFailure: submission.onDependencyFailure };
   return createHash('sha256')
-    .update(canonicalJson({ type, payload, maxAttempts, delaySeconds, priority, ...chained }))
+    .update(canonicalJson({ type, payload, maxAttempts, delaySeconds, runAt, priority, ...chained }))
     .digest('base64url');
 }

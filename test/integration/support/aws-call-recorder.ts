@@ -29,7 +29,16 @@ function resourceFields(text: string): Record<string, unknown> {
     return {};
   }
   const kept: Record<string, unknown> = {};
-  for (const name of ['TableName', 'IndexName', 'QueueUrl', 'QueueName', 'QueueOwnerAWSAccountId', 'stateMachineArn', 'executionArn']) {
+  for (const name of [
+    'TableName',
+    'IndexName',
+    'QueueUrl',
+    'QueueName',
+    'QueueOwnerAWSAccountId',
+    'stateMachineArn',
+    'executionArn',
+    'GroupName',
+  ]) {
     if (body[name] !== undefined) kept[name] = body[name];
   }
   if (typeof body.RequestItems === 'object' && body.RequestItems !== null) {
@@ -39,6 +48,9 @@ function resourceFields(text: string): Record<string, unknown> {
     // PutEvents: each entry names its bus.
     kept.Entries = (body.Entries as { EventBusName?: string }[]).map((entry) => ({ EventBusName: entry.EventBusName }));
   }
+  const target = body.Target as { RoleArn?: string } | undefined;
+  // CreateSchedule and UpdateSchedule pass the schedule's role (iam:PassRole).
+  if (typeof target?.RoleArn === 'string') kept.Target = { RoleArn: target.RoleArn };
   if (Array.isArray(body.TransactItems)) {
     kept.TransactItems = (body.TransactItems as Record<string, { TableName?: string }>[]).map((item) =>
       Object.fromEntries(Object.entries(item).map(([kind, request]) => [kind, { TableName: request.TableName }])),

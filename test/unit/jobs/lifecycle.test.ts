@@ -358,7 +358,7 @@ describe('cancelJob', () => {
 
     // Assess
     expect(cancel).toThrow(ConflictError);
-    expect(cancel).toThrow(`is ${status}; only waiting, queued or retrying jobs can be cancelled`);
+    expect(cancel).toThrow(`is ${status}; only scheduled, waiting, queued or retrying jobs can be cancelled`);
   });
 });
 
