@@ -134,10 +134,11 @@ async function route(event: ApiEvent, requestId: string): Promise<ApiResult> {
       logger.info('schedule changed', { schedule: schedule.name, enabled: schedule.enabled });
       return json(200, toScheduleResource(schedule));
     }
-    case 'DELETE /schedules/{name}':
-      await deleteSchedule(scheduleDependencies, owner, scheduleName);
+    case 'DELETE /schedules/{name}': {
+      const deleted = await deleteSchedule(scheduleDependencies, owner, scheduleName);
       logger.info('schedule deleted', { schedule: scheduleName });
-      return { statusCode: 204, headers: {}, body: '' };
+      return json(200, toScheduleResource(deleted));
+    }
     case 'GET /stats':
       return json(200, await jobStats(repository, queue, owner));
     default:

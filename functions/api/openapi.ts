@@ -491,7 +491,6 @@ function operations(): Record<ApiRouteKey, Schema> {
       responses: {
         200: { description: 'the changed schedule', content: jsonContent(ref('Schedule')) },
         404: errorResponse('no such schedule', ['NOT_FOUND']),
-        409: errorResponse('the schedule changed meanwhile', ['CONFLICT']),
         ...COMMON_RESPONSES,
         ...bodyErrors,
       },
@@ -500,7 +499,11 @@ function operations(): Record<ApiRouteKey, Schema> {
       operationId: 'deleteSchedule',
       summary: 'Delete a schedule; the jobs it created stay',
       parameters: [scheduleNameParameter],
-      responses: { 204: { description: 'deleted' }, 404: errorResponse('no such schedule', ['NOT_FOUND']), ...COMMON_RESPONSES },
+      responses: {
+        200: { description: 'the deleted schedule', content: jsonContent(ref('Schedule')) },
+        404: errorResponse('no such schedule', ['NOT_FOUND']),
+        ...COMMON_RESPONSES,
+      },
     },
     'GET /health': {
       operationId: 'health',

@@ -122,10 +122,11 @@ export async function updateSchedule(
  * Deletes a schedule: the EventBridge Scheduler schedule first (so nothing fires after the
  * answer), then the definition. The jobs it created stay.
  */
-export async function deleteSchedule(dependencies: ScheduleDependencies, owner: string, name: string): Promise<void> {
-  await getSchedule(dependencies, owner, name);
+export async function deleteSchedule(dependencies: ScheduleDependencies, owner: string, name: string): Promise<ScheduleDefinition> {
+  const schedule = await getSchedule(dependencies, owner, name);
   await orUnavailable('delete the schedule', () => dependencies.scheduler.deleteRecurring(owner, name));
   await orUnavailable('delete the schedule', () => dependencies.schedules.delete(owner, name));
+  return schedule;
 }
 
 /** The caller's schedules by name, paginated like jobs. */

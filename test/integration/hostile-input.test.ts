@@ -518,6 +518,42 @@ describe('answers the API documents besides the hostile ones', () => {
   });
 });
 
+describe('schedule routes with hostile and ordinary requests', () => {
+  it('answers every schedule route as the document says: 201, 200, 400, 404, 409, 413 and 415', async () => {
+    const api = new ApiClient(apiUrl, undefined, contract);
+    const name = `contract-${randomUUID().slice(0, 8)}`;
+    const send = (method: string, path: string, body: unknown, contentType = 'application/json') =>
+      api.request(method, path, { headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const schedule = { name, expression: 'cron(0 4 * * ? *)', job: { type: 'echo', payload: {} } };
+    const answers = [
+      (await send('POST', '/schedules', schedule)).status,
+      (await send('POST', '/schedules', schedule)).status,
+      (await send('POST', '/schedules', { ...schedule, expression: 'rate(1 minutes)' })).status,
+      (await send('POST', '/schedules', 'x'.repeat(300 * 1024))).status,
+      (await send('POST', '/schedules', schedule, 'text/plain')).status,
+      (await api.request('GET', '/schedules')).status,
+      (await api.request('GET', '/schedules?limit=0')).status,
+      (await api.request('GET', `/schedules/${name}`)).status,
+      (await api.request('GET', '/schedules/nope')).status,
+      (await send('PATCH', `/schedules/${name}`, { enabled: false })).status,
+      (await send('PATCH', `/schedules/${name}`, {})).status,
+      (await send('PATCH', `/schedules/${name}`, '{'.repeat(10))).status,
+      (await send('PATCH', `/schedules/${name}`, 'x'.repeat(300 * 1024))).status,
+      (await send('PATCH', `/schedules/${name}`, { enabled: true }, 'text/plain')).status,
+      (await send('PATCH', '/schedules/nope', { enabled: true })).status,
+      (await api.request('DELETE', `/schedules/${name}`)).status,
+      (await api.request('DELETE', `/schedules/${name}`)).status,
+    ];
+    // A caller identity over 1,024 bytes is refused on every route.
+    const longCaller = new ApiClient(apiUrl, 'c'.repeat(1_100), contract);
+    answers.push(
+      (await longCaller.request('GET', `/schedules/${name}`)).status,
+      (await longCaller.request('DELETE', `/schedules/${name}`)).status,
+    );
+    expect(answers).toEqual([201, 409, 400, 413, 415, 200, 400, 200, 404, 200, 400, 400, 413, 415, 404, 200, 404, 400, 400]);
+  });
+});
+
 describe('the OpenAPI contract', () => {
   it('is served at GET /openapi.json, with the drill types this environment accepts', async () => {
     // Act

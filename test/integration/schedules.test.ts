@@ -128,7 +128,7 @@ describe('recurring schedules (SPEC §10)', () => {
     expect(foreign.status).toBe(404);
     expect(foreignDelete.status).toBe(404);
     expect(duplicate.status).toBe(409);
-    expect(deleted.status).toBe(204);
+    expect(deleted.status).toBe(200);
     expect(gone.status).toBe(404);
   });
 

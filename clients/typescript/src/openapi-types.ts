@@ -1117,12 +1117,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description deleted */
-            204: {
+            /** @description the deleted schedule */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
             };
             /** @description the caller identity is missing or too long (VALIDATION_FAILED) */
             400: {
@@ -1217,15 +1219,6 @@ export interface operations {
             };
             /** @description no such schedule (NOT_FOUND) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description the schedule changed meanwhile (CONFLICT) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
