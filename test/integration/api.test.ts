@@ -198,9 +198,11 @@ describe('GET /health and GET /stats', () => {
     await api.submit({ type: 'echo', payload: {}, delaySeconds: 900 });
     const { body: third } = await api.submit({ type: 'echo', payload: {}, delaySeconds: 900 });
     await api.request('POST', `/jobs/${third.jobId}/cancel`);
+    // Due in a day: scheduled until its one-time schedule fires.
+    await api.submit({ type: 'echo', payload: {}, delaySeconds: 86_400 });
 
     // The counts follow the table's stream, a moment behind the jobs themselves.
-    const expected = { waiting: 0, queued: 2, running: 0, retrying: 0, completed: 0, failed: 0, cancelled: 1 };
+    const expected = { scheduled: 1, waiting: 0, queued: 2, running: 0, retrying: 0, completed: 0, failed: 0, cancelled: 1 };
     const stats = await eventually('the counts to catch up', async () => {
       const response = await api.request<{ jobs: Record<string, number>; queued: number; inFlight: number; deadLettered: number }>(
         'GET',

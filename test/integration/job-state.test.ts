@@ -195,7 +195,7 @@ describe('GET /stats', () => {
     });
 
     // Assess
-    expect(counts).toEqual({ waiting: 0, queued: 0, running: 0, retrying: 0, completed: 20, failed: 0, cancelled: 0 });
+    expect(counts).toEqual({ scheduled: 0, waiting: 0, queued: 0, running: 0, retrying: 0, completed: 20, failed: 0, cancelled: 0 });
   });
 });
 
