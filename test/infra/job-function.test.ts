@@ -49,7 +49,8 @@ describe('JobFunction bundle', () => {
  * code), so each handler's bundle has a size budget, watched like a test result.
  */
 describe.each([
-  ['api', '../../functions/api/handler.ts', 1_000_000],
+  // The API's EventBridge Scheduler client (one-time and recurring schedules) adds about 10 KB past 1,000 KB.
+  ['api', '../../functions/api/handler.ts', 1_050_000],
   ['worker', '../../functions/worker/handler.ts', 900_000],
 ])('the %s handler bundle', (name, entry, budgetBytes) => {
   let size: number;
