@@ -85,7 +85,12 @@ export class JobSchedulingConstruct extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['sqs:SendMessage'],
-        resources: [...JOB_PRIORITIES.map((priority) => props.resources.queues[priority].queueArn), this.deadLetterQueue.queueArn],
+        resources: [
+          ...JOB_PRIORITIES.map((priority) => props.resources.queues[priority].queueArn),
+          // A concurrency-limited type's jobs go to its own queue, scheduled ones too.
+          ...Object.values(props.resources.typeQueues).map((queue) => queue.queueArn),
+          this.deadLetterQueue.queueArn,
+        ],
       }),
     );
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.firingFunction.functionArn] }));

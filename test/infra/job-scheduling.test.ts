@@ -27,12 +27,11 @@ describe.each(ENVIRONMENT_NAMES)('EventBridge Scheduler in %s', (environmentName
     expect(groups.map((group) => group.Properties.Name)).toEqual([names.scheduleGroup]);
   });
 
-  it("lets the scheduler role only send to the job queues (one per priority) and the schedules' DLQ, and invoke the firing function", () => {
+  it("lets the scheduler role only send to the job queues (one per priority, one per concurrency-limited type) and the schedules' DLQ, and invoke the firing function", () => {
     const all = resources(environmentName);
     const role = logicalIdOf(all, 'AWS::IAM::Role', (properties) => properties.RoleName === names.schedulerRole);
-    const queues = Object.values(names.priorityQueues).map((name) =>
-      logicalIdOf(all, 'AWS::SQS::Queue', (properties) => properties.QueueName === name),
-    );
+    const queueNames = [...Object.values(names.priorityQueues), `${names.queue}-type-serial`];
+    const queues = queueNames.map((name) => logicalIdOf(all, 'AWS::SQS::Queue', (properties) => properties.QueueName === name));
     const scheduleDlq = logicalIdOf(all, 'AWS::SQS::Queue', (properties) => properties.QueueName === names.scheduleDeadLetterQueue);
     const firing = logicalIdOf(all, 'AWS::Lambda::Function', (properties) => properties.FunctionName === names.scheduleFiringFunction);
     const granted = statementsOf(all, role).flatMap((statement) =>

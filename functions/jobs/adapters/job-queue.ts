@@ -31,10 +31,13 @@ export function concurrencyQueueName(normalQueueName: string, type: string): str
 /** A queue's last path segment is its name, as an ARN's last segment is. */
 const queueNameOf = (urlOrArn: string): string => urlOrArn.slice(Math.max(urlOrArn.lastIndexOf('/'), urlOrArn.lastIndexOf(':')) + 1);
 
-/** The queue URL of each type with a `maxConcurrency` limit, beside the normal level's queue. */
+/**
+ * The queue URL (or ARN, given ARNs) of each type with a `maxConcurrency` limit, beside the
+ * normal level's queue.
+ */
 export function concurrencyQueueUrls(queueUrls: JobQueueUrls): ReadonlyMap<string, string> {
   const normal = queueUrls.normal;
-  const base = normal.slice(0, normal.lastIndexOf('/') + 1);
+  const base = normal.slice(0, Math.max(normal.lastIndexOf('/'), normal.lastIndexOf(':')) + 1);
   return new Map(concurrencyLimitedJobTypes().map(({ name }) => [name, `${base}${concurrencyQueueName(queueNameOf(normal), name)}`]));
 }
 
@@ -43,7 +46,7 @@ export function allJobQueueUrls(queueUrls: JobQueueUrls): string[] {
   return [...new Set([...JOB_PRIORITIES.map((priority) => queueUrls[priority]), ...concurrencyQueueUrls(queueUrls).values()])];
 }
 
-/** The queue a job's messages go to: its concurrency-limited type's, else its priority level's. */
+/** The queue a job's messages go to (URL, or ARN given ARNs): its concurrency-limited type's, else its priority level's. */
 export function queueUrlFor(message: Pick<JobMessage, 'type' | 'priority'>, queueUrls: JobQueueUrls): string {
   const limited =
     findJobType(message.type)?.limits?.maxConcurrency === undefined ? undefined : concurrencyQueueUrls(queueUrls).get(message.type);

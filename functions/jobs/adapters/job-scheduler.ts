@@ -8,7 +8,8 @@ import {
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import type { JobMessage } from '../domain/job-message.ts';
-import { priorityOf, type JobPriority } from '../domain/priority.ts';
+import type { JobPriority } from '../domain/priority.ts';
+import { queueUrlFor } from './job-queue.ts';
 import { callerKey } from './job-keys.ts';
 
 /** Where the environment's schedules live and what they may reach (`lib/constructs/job-scheduling.ts`). */
@@ -95,7 +96,7 @@ export class JobScheduler {
       Target: {
         // EventBridge Scheduler's SQS target sets MessageGroupId only for FIFO queues, so this one
         // message reaches the (standard, fair) queue without the caller's group: see the README.
-        Arn: this.settings.queueArns[priorityOf(message)],
+        Arn: queueUrlFor(message, this.settings.queueArns),
         RoleArn: this.settings.roleArn,
         Input: JSON.stringify(message),
         RetryPolicy: RETRY_POLICY,

@@ -98,8 +98,8 @@ describe('job type registry', () => {
     expect(echo).toEqual(defaults);
   });
 
-  it("holds e-mail to SES's starting send rate, and gives the concurrency drill a queue of its own", () => {
-    expect(findJobType('email')?.limits).toEqual({ perSecond: 14 });
+  it('gives the rate drill a token bucket and the concurrency drill a queue of its own', () => {
+    expect(findJobType('paced')?.limits).toEqual({ perSecond: 4 });
     expect(concurrencyLimitedJobTypes().map(({ name, limits }) => [name, limits.maxConcurrency])).toEqual([['serial', 2]]);
   });
 

@@ -12,10 +12,9 @@ export const emailJob = defineJobType({
   }),
   runtime: 'lambda',
   timeoutSeconds: 10,
-  // SES's maximum send rate once an account leaves the sandbox starts at 14 a second (SES
-  // developer guide, "Managing your Amazon SES sending quotas"): sending faster is throttled.
-  // Raise it here with the account's quota.
-  limits: { perSecond: 14 },
+  // No rate limit by default: SES's maximum send rate depends on the account (it starts at 14
+  // a second out of the sandbox), and a throttled send is retried. To hold e-mail to the
+  // account's quota, declare it: `limits: { perSecond: 14 }` (README, "Per-type limits").
   // The jobId is the idempotency key, so a retried attempt never sends a second copy.
   run: async (message, { jobId, signal, services }) => services.sendEmail(message, jobId, signal),
 });
