@@ -9,6 +9,7 @@ import { localEnvironment, startLocalPlatform, type LocalPlatform, type LocalPla
 import { COUNTED_COMPLETIONS_ENV } from './support/debug-logs.ts';
 import { freePort } from '../../local/services/ports.ts';
 import { startSqsLocal } from '../../local/services/sqs-local.ts';
+import { InvocationError } from '../../local/function-process.ts';
 import { ApiClient, eventually } from './support/api-client.ts';
 import { FaultProxy } from './support/fault-proxy.ts';
 import { functionProcessIds } from './support/function-processes.ts';
@@ -66,7 +67,11 @@ describe.concurrent('fault drills on the local platform', () => {
     async () => {
       // Prepare
       const log = new JobOutcomeLog();
-      const platform = await startDrillPlatform('kill', {}, log);
+      let timedOut = 0;
+      const onError = (error: unknown): void => {
+        if (error instanceof InvocationError && error.reason === 'timeout') timedOut += 1;
+      };
+      const platform = await startDrillPlatform('kill', { onError }, log);
       try {
         const api = new ApiClient(platform.apiUrl);
         // Six batches for two environments: listing the jobs takes seconds on a busy machine, so
@@ -92,11 +97,14 @@ describe.concurrent('fault drills on the local platform', () => {
         // The killed attempts were taken over once their lease ran out: an error names them.
         expect([...stored.values()].some((job) => job.errorHistory.some((error) => /did not finish/.test(error.message)))).toBe(true);
         // No job completed twice. A job that completed just before the kill may have lost its
-        // log line with the process (stdout to a pipe is asynchronous); every later one logged once.
+        // log line with the process; every later one logged once. Unless the machine was so busy
+        // that an invocation ran past its 5 s timeout: the platform then stops that environment,
+        // as Lambda does, and a completion already written can lose its line with it.
         expect([...log.completions].filter(([, count]) => count > 1)).toEqual([]);
         const completedAfterKill = [...stored.values()].filter((job) => Date.parse(job.completedAt ?? '') > killedAt + 1_000);
-        expect(completedAfterKill.length).toBeGreaterThan(0);
-        expect(completedAfterKill.filter((job) => log.completions.get(job.jobId) !== 1).map((job) => job.jobId)).toEqual([]);
+        const unlogged = completedAfterKill.filter((job) => log.completions.get(job.jobId) !== 1).map((job) => job.jobId);
+        expect(completedAfterKill.length - unlogged.length).toBeGreaterThan(0);
+        if (timedOut === 0) expect(unlogged).toEqual([]);
       } finally {
         await platform.stop();
       }
