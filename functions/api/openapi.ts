@@ -29,7 +29,8 @@ const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 'the body is over the limit',
   UNSUPPORTED_MEDIA_TYPE: 'the body is not `application/json`',
   NOT_FOUND: 'no such job or schedule (or not the caller’s)',
-  CONFLICT: 'the job is not in a status that allows this, the Idempotency-Key was used for another body, or the schedule name is taken',
+  CONFLICT:
+    'the job is not in a status that allows this, the Idempotency-Key was used for another body, the schedule name is taken, or the schedule changed meanwhile',
   UNAVAILABLE: 'a dependency did not answer; nothing was accepted, retry after `Retry-After`',
   INTERNAL: 'an unexpected error, logged with `requestId`; a retry will not help',
 } satisfies Record<ApiErrorCode, string>;
@@ -185,7 +186,7 @@ function componentSchemas(allowed: SubmittableTypes): Record<string, Schema> {
           description: 'EventBridge Scheduler `cron(minutes hours day-of-month month day-of-week year)` or `rate(value unit)`',
         },
         timezone: { type: 'string', description: 'IANA time zone the expression is read in' },
-        job: { type: 'object', description: 'the `POST /jobs` body each firing submits' },
+        job: { description: 'the `POST /jobs` body each firing submits', oneOf: types.map((name) => ref(`Submission.${name}`)) },
         enabled: { type: 'boolean' },
         createdAt: timestamp,
         updatedAt: timestamp,
@@ -493,6 +494,7 @@ function operations(): Record<ApiRouteKey, Schema> {
         404: errorResponse('no such schedule', ['NOT_FOUND']),
         ...COMMON_RESPONSES,
         ...bodyErrors,
+        409: errorResponse('another change of the schedule came between this one’s read and write; send it again', ['CONFLICT']),
       },
     },
     'DELETE /schedules/{name}': {

@@ -5,13 +5,18 @@ import {
   type BatchOutcome,
   type JobPage,
   type ListQuery,
+  type PageQuery,
+  type Schedule,
+  type ScheduleChange,
+  type ScheduleCreation,
+  type SchedulePage,
 } from '../../clients/typescript/src/index.ts';
 import type { JobResource } from '../../functions/jobs/domain/job.ts';
 import { CliError, EXIT, exitCodeOfStatus } from './cli-error.ts';
 import type { Target } from './target.ts';
 
 export type BatchItemResult = BatchOutcome;
-export type { JobPage };
+export type { JobPage, Schedule, SchedulePage };
 
 /** The client's error as the CLI reports it: one line (plus failing fields) and its exit code. */
 function cliErrorOf(error: unknown, target: Target): unknown {
@@ -24,6 +29,14 @@ function cliErrorOf(error: unknown, target: Target): unknown {
   const details = error.details.map((detail) => `\n  ${detail.path}: ${detail.message}`).join('');
   const message = error.code === undefined ? error.message : `${error.code}: ${error.message}${details}`;
   return new CliError(message, exitCodeOfStatus(error.status));
+}
+
+/** The first page of a listing (the CLI follows `nextCursor` itself, with `--all`). */
+async function firstPage<Item>(
+  pages: AsyncGenerator<{ items: Item[]; nextCursor: string | null }>,
+): Promise<{ items: Item[]; nextCursor: string | null }> {
+  for await (const page of pages) return page;
+  return { items: [], nextCursor: null };
 }
 
 /**
@@ -65,13 +78,32 @@ export class JobsApi {
 
   /** One page of the listing; the API validates the user's `status`. */
   list(query: Omit<ListQuery, 'status'> & { status?: string }): Promise<JobPage> {
-    return this.call(async (client) => {
-      for await (const page of client.list(query as ListQuery)) return page;
-      return { items: [], nextCursor: null };
-    });
+    return this.call((client) => firstPage(client.list(query as ListQuery)));
   }
 
   cancel(jobId: string): Promise<JobResource> {
     return this.call((client) => client.cancel(jobId) as Promise<JobResource>);
+  }
+
+  /** A schedule as the user wrote it: the API validates its job. */
+  createSchedule(schedule: Record<string, unknown>): Promise<Schedule> {
+    return this.call((client) => client.createSchedule(schedule as ScheduleCreation));
+  }
+
+  getSchedule(name: string): Promise<Schedule> {
+    return this.call((client) => client.getSchedule(name));
+  }
+
+  /** One page of the caller's schedules. */
+  listSchedules(query: PageQuery): Promise<SchedulePage> {
+    return this.call((client) => firstPage(client.listSchedules(query)));
+  }
+
+  updateSchedule(name: string, change: ScheduleChange): Promise<Schedule> {
+    return this.call((client) => client.updateSchedule(name, change));
+  }
+
+  deleteSchedule(name: string): Promise<Schedule | undefined> {
+    return this.call((client) => client.deleteSchedule(name));
   }
 }

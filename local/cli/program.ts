@@ -6,6 +6,7 @@ import { CliError, EXIT, type ExitCode } from './cli-error.ts';
 import { DeadLetters, deadLetterVerdict, describeDeadLetter, failedAtOf, planRedrive, type DeadLetterEntry } from './dead-letters.ts';
 import { formatAge, jobLine, parseSince, progressBar, table, truncate } from './format.ts';
 import { JobsApi } from './jobs-api.ts';
+import { addScheduleCommands, collectPages } from './schedule-commands.ts';
 import { describeFileSubmission, fileProgress, submitFile } from './submit-file.ts';
 import { resolveTarget, type Target } from './target.ts';
 
@@ -226,25 +227,23 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
     .description('List your jobs, newest first.')
     .addOption(new Option('--status <status>', 'only jobs in this status').choices([...JOB_STATUSES]))
     .option('--type <type>', 'only jobs of this type')
+    .option('--schedule <name>', 'only the jobs this recurring schedule made')
     .option('--limit <n>', 'jobs per page (1-100)', integer('--limit'), 20)
     .option('--all', 'follow the cursor through every page')
     .option('--json', 'print JSON')
-    .action(async (options: { status?: string; type?: string; limit: number; all?: boolean; json?: boolean }) => {
+    .action(async (options: { status?: string; type?: string; schedule?: string; limit: number; all?: boolean; json?: boolean }) => {
       const api = new JobsApi(await target());
-      const items: JobResource[] = [];
-      let cursor: string | undefined;
-      let nextCursor: string | null = null;
-      do {
-        const page = await api.list({
-          status: options.status,
-          type: options.type,
-          limit: options.limit,
-          ...(cursor === undefined ? {} : { cursor }),
-        });
-        items.push(...page.items);
-        nextCursor = page.nextCursor;
-        cursor = nextCursor ?? undefined;
-      } while (options.all === true && cursor !== undefined);
+      const { items, nextCursor } = await collectPages(
+        (cursor) =>
+          api.list({
+            status: options.status,
+            type: options.type,
+            schedule: options.schedule,
+            limit: options.limit,
+            ...(cursor === undefined ? {} : { cursor }),
+          }),
+        options.all === true,
+      );
       print(options.json === true, { items, nextCursor }, () =>
         items.length === 0
           ? 'no jobs'
@@ -272,6 +271,8 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
       const job = await new JobsApi(await target()).cancel(jobId);
       print(options.json === true, job, () => `cancelled ${job.jobId}`);
     });
+
+  addScheduleCommands(program, { target, print, parsePayload, integer });
 
   const dlq = program.command('dlq').description('Inspect and operate the dead-letter queue (needs SQS and DynamoDB access to the stack).');
 

@@ -10,6 +10,7 @@ import {
   ValidationFailedError,
   WaitTimeoutError,
   type Job,
+  type Schedule,
 } from '../../clients/typescript/src/index.ts';
 
 const { apiUrl } = inject('platform');
@@ -26,16 +27,27 @@ async function allJobs(client: JobsClient): Promise<Job[]> {
 }
 
 /**
- * A proxy in front of the local API that loses the answer to the first `POST /jobs`: the API
- * stores the job, the client is told 503. This is the case a retry must not turn into two jobs.
+ * A proxy in front of the local API that loses the answer to the first request of each of the
+ * routes it is given (`POST /jobs`): the API does the work, the client is told 503. This is the
+ * case a retry must not turn into a second job, or a refusal of what the first try did.
  */
 class LostAnswerProxy {
   private lost = 0;
+  private readonly losing: Set<string>;
   private server: Server | undefined;
   url = '';
 
+  constructor(routes: readonly string[]) {
+    this.losing = new Set(routes);
+  }
+
   get lostAnswers(): number {
     return this.lost;
+  }
+
+  /** Loses the answer to the next request of this route too. */
+  lose(route: string): void {
+    this.losing.add(route);
   }
 
   async start(): Promise<void> {
@@ -56,7 +68,8 @@ class LostAnswerProxy {
             ...(body === undefined ? {} : { body }),
           });
           const text = await upstream.text();
-          if (request.method === 'POST' && request.url === '/jobs' && this.lost === 0) {
+          const route = `${request.method ?? 'GET'} ${request.url ?? '/'}`;
+          if (this.losing.delete(route)) {
             this.lost += 1;
             response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' });
             response.end(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'A dependency did not answer; retry later' } }));
@@ -190,7 +203,7 @@ describe('the TypeScript client against the local platform', () => {
   });
 
   describe('when the answer to a submission is lost', () => {
-    const proxy = new LostAnswerProxy();
+    const proxy = new LostAnswerProxy(['POST /jobs']);
 
     beforeAll(() => proxy.start());
     afterAll(() => proxy.stop());
@@ -206,6 +219,150 @@ describe('the TypeScript client against the local platform', () => {
       expect(proxy.lostAnswers).toBe(1);
       const listed = await allJobs(client);
       expect(listed.map((listedJob) => listedJob.jobId)).toEqual([job.jobId]);
+    });
+  });
+});
+
+/** A schedule that fires once a year (at the shared platform's 120-fold clock, every three days): no firing during a test. */
+const YEARLY = 'cron(0 4 1 1 ? *)';
+const scheduleName = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
+
+async function allSchedules(client: JobsClient): Promise<Schedule[]> {
+  const schedules: Schedule[] = [];
+  for await (const page of client.listSchedules({ limit: 100 })) schedules.push(...page.items);
+  return schedules;
+}
+
+describe('the TypeScript client with recurring schedules', () => {
+  it('creates, reads, changes, pauses, resumes and deletes a schedule', async () => {
+    // Prepare
+    const client = newClient();
+    const name = scheduleName('nightly');
+
+    // Act
+    const created = await client.createSchedule({
+      name,
+      expression: YEARLY,
+      timezone: 'Europe/Paris',
+      job: { type: 'echo', payload: { n: 1 } },
+    });
+    const read = await client.getSchedule(name);
+    const changed = await client.updateSchedule(name, { expression: 'cron(30 4 1 1 ? *)', job: { type: 'echo', payload: { n: 2 } } });
+    const paused = await client.pauseSchedule(name);
+    const resumed = await client.resumeSchedule(name);
+    const deleted = await client.deleteSchedule(name);
+
+    // Assess
+    expect(created).toMatchObject({
+      name,
+      expression: YEARLY,
+      timezone: 'Europe/Paris',
+      enabled: true,
+      job: { type: 'echo', payload: { n: 1 } },
+    });
+    expect(read).toEqual(created);
+    expect(changed).toMatchObject({
+      expression: 'cron(30 4 1 1 ? *)',
+      timezone: 'Europe/Paris',
+      job: { payload: { n: 2 } },
+      enabled: true,
+    });
+    expect([paused.enabled, resumed.enabled]).toEqual([false, true]);
+    expect(deleted).toMatchObject({ name, expression: 'cron(30 4 1 1 ? *)' });
+    await expect(client.getSchedule(name)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('lists every schedule through the pages, by name', async () => {
+    // Prepare
+    const client = newClient();
+    const names = ['c', 'a', 'b'].map((letter) => `${letter}-${randomUUID().slice(0, 8)}`);
+    for (const name of names) await client.createSchedule({ name, expression: YEARLY, job: { type: 'echo', payload: {} }, enabled: false });
+
+    // Act
+    const pages: string[][] = [];
+    for await (const page of client.listSchedules({ limit: 2 })) pages.push(page.items.map((schedule) => schedule.name));
+
+    // Assess
+    expect(pages.map((page) => page.length)).toEqual([2, 1]);
+    expect(pages.flat()).toEqual([...names].sort());
+    for (const name of names) await client.deleteSchedule(name);
+    expect(await allSchedules(client)).toEqual([]);
+  });
+
+  it('checks a schedule’s job at compile time, and answers a refused one, a taken name and an unknown one with typed errors', async () => {
+    // Prepare
+    const client = newClient();
+    const name = scheduleName('typed');
+    await client.createSchedule({ name, expression: YEARLY, job: { type: 'echo', payload: {} }, enabled: false });
+
+    // Act
+    const refused = client
+      // @ts-expect-error -- an e-mail job needs `subject` and `body`: the compiler refuses it, the API too.
+      .createSchedule({ name: scheduleName('bad'), expression: YEARLY, job: { type: 'email', payload: { to: 'a@example.com' } } })
+      .catch((error: unknown) => error);
+    const badExpression = client
+      .createSchedule({ name: scheduleName('bad'), expression: 'rate(1 minutes)', job: { type: 'echo', payload: {} } })
+      .catch((error: unknown) => error);
+    const taken = client
+      .createSchedule({ name, expression: 'rate(5 minutes)', job: { type: 'echo', payload: {} } })
+      .catch((error: unknown) => error);
+
+    // Assess
+    expect(await refused).toBeInstanceOf(ValidationFailedError);
+    expect(((await refused) as ValidationFailedError).details.map((detail) => detail.path).sort()).toEqual([
+      'job.payload.body',
+      'job.payload.subject',
+    ]);
+    expect(await badExpression).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(await taken).toBeInstanceOf(ConflictError);
+    await expect(client.getSchedule('no-such-schedule')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client.pauseSchedule('no-such-schedule')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client.deleteSchedule('no-such-schedule')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await allSchedules(client)).map((schedule) => schedule.name)).toEqual([name]);
+    await client.deleteSchedule(name);
+  });
+
+  it('applies every one of concurrent changes, sending again a change answered 409', async () => {
+    // Prepare
+    const client = newClient();
+    const name = scheduleName('busy');
+    await client.createSchedule({ name, expression: YEARLY, job: { type: 'echo', payload: {} }, enabled: false });
+
+    // Act: three changes at once, each of another field value; the API refuses those that meet another between read and write.
+    const zones = ['Europe/Paris', 'America/New_York', 'Asia/Tokyo'];
+    const answers = await Promise.all(zones.map((timezone) => client.updateSchedule(name, { timezone })));
+
+    // Assess
+    expect(answers.map((answer) => answer.timezone).sort()).toEqual([...zones].sort());
+    expect(zones).toContain((await client.getSchedule(name)).timezone);
+    await client.deleteSchedule(name);
+  });
+
+  describe('when the answer to a schedule call is lost', () => {
+    let proxy: LostAnswerProxy;
+
+    beforeAll(async () => {
+      proxy = new LostAnswerProxy(['POST /schedules']);
+      await proxy.start();
+    });
+    afterAll(() => proxy.stop());
+
+    it('answers a retried create with the schedule its first try made, and a retried delete with undefined', async () => {
+      // Prepare
+      const client = newClient(proxy.url);
+      const name = scheduleName('lost');
+      const schedule = { name, expression: YEARLY, job: { type: 'echo' as const, payload: { once: true } }, enabled: false };
+
+      // Act
+      const created = await client.createSchedule(schedule);
+      proxy.lose(`DELETE /schedules/${name}`);
+      const deleted = await client.deleteSchedule(name);
+
+      // Assess
+      expect(proxy.lostAnswers).toBe(2);
+      expect(created).toMatchObject({ name, enabled: false, job: { payload: { once: true } } });
+      expect(deleted).toBeUndefined();
+      expect(await allSchedules(client)).toEqual([]);
     });
   });
 });

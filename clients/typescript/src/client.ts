@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConflictError, WaitTimeoutError } from './errors.ts';
+import { ConflictError, NotFoundError, WaitTimeoutError } from './errors.ts';
 import type { components } from './openapi-types.ts';
 import { Transport, type TransportOptions } from './transport.ts';
 
@@ -17,6 +17,14 @@ export type JobTypeName = Submission['type'];
 export type BatchItem = Schemas['BatchSubmission']['jobs'][number];
 /** Each job type's payload, by type name, as the API validates it. */
 export type JobPayloads = { [Type in JobTypeName]: Extract<Submission, { type: Type }>['payload'] };
+/** A recurring schedule as the API shows it. */
+export type Schedule = Schemas['Schedule'];
+export type SchedulePage = Schemas['SchedulePage'];
+/** A `POST /schedules` body; `timezone` defaults to UTC and `enabled` to true. */
+export type ScheduleCreation = Omit<Schemas['ScheduleCreation'], 'timezone' | 'enabled'> &
+  Partial<Pick<Schemas['ScheduleCreation'], 'timezone' | 'enabled'>>;
+/** A `PATCH /schedules/{name}` body: at least one of `expression`, `timezone`, `job`, `enabled`. */
+export type ScheduleChange = Schemas['ScheduleChange'];
 
 export interface SubmitOptions {
   /** @default a new random key, reused by every retry of this call so that a retry never makes a second job */
@@ -26,13 +34,18 @@ export interface SubmitOptions {
   readonly delaySeconds?: number;
 }
 
-export interface ListQuery {
-  readonly status?: JobStatus;
-  readonly type?: string;
-  /** Jobs per page (1–100). */
+export interface PageQuery {
+  /** Items per page (1–100). */
   readonly limit?: number;
   /** Start after this `nextCursor`. */
   readonly cursor?: string;
+}
+
+export interface ListQuery extends PageQuery {
+  readonly status?: JobStatus;
+  readonly type?: string;
+  /** Only the jobs this recurring schedule made. */
+  readonly schedule?: string;
 }
 
 export interface WaitOptions {
@@ -45,6 +58,29 @@ export interface WaitOptions {
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 const POLL_CAP_MS = 5_000;
+/** Tries of a schedule change that meets another change between the API's read and write. */
+const CHANGE_TRIES = 3;
+
+/** JSON text with object keys sorted, so two equal values compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, field: unknown) =>
+    typeof field === 'object' && field !== null && !Array.isArray(field)
+      ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : field,
+  );
+}
+
+/** Whether a stored schedule is the one a creation asked for (as a retried create finds it). */
+function isScheduleOf(schedule: Schedule, creation: ScheduleCreation): boolean {
+  const asked = {
+    expression: creation.expression,
+    timezone: creation.timezone ?? 'UTC',
+    job: creation.job,
+    enabled: creation.enabled ?? true,
+  };
+  const { expression, timezone, job, enabled } = schedule;
+  return canonicalJson({ expression, timezone, job, enabled }) === canonicalJson(asked);
+}
 
 export type JobsClientOptions = TransportOptions;
 
@@ -100,13 +136,18 @@ export class JobsClient {
   }
 
   /** The caller's jobs, newest first, one page at a time (`for await (const page of client.list())`). */
-  async *list(query: ListQuery = {}): AsyncGenerator<JobPage> {
+  list(query: ListQuery = {}): AsyncGenerator<JobPage> {
+    return this.pages<JobPage>('/jobs', query);
+  }
+
+  /** The pages of a listing, following `nextCursor` from `query.cursor` on. */
+  private async *pages<Page extends { nextCursor: string | null }>(path: string, query: PageQuery): AsyncGenerator<Page> {
     let cursor = query.cursor;
     do {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries({ ...query, cursor })) if (value !== undefined) params.set(key, String(value));
       const search = params.toString();
-      const { body: page } = await this.transport.request<JobPage>('GET', `/jobs${search === '' ? '' : `?${search}`}`);
+      const { body: page } = await this.transport.request<Page>('GET', `${path}${search === '' ? '' : `?${search}`}`);
       yield page;
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
@@ -124,6 +165,70 @@ export class JobsClient {
       if (!(error instanceof ConflictError) || error.attempts === 1) throw error;
       const job = await this.get(jobId);
       if (job.status === 'cancelled') return job;
+      throw error;
+    }
+  }
+
+  /**
+   * Creates a recurring schedule; its `job` is checked at compile time like `submit`'s. A name the
+   * caller already uses is a ConflictError, except when a retry of this call finds the schedule it
+   * asked for (the first try made it and its answer was lost): that schedule is the answer.
+   */
+  async createSchedule(schedule: ScheduleCreation): Promise<Schedule> {
+    try {
+      return (await this.transport.request<Schedule>('POST', '/schedules', schedule)).body;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || error.attempts === 1) throw error;
+      const found = await this.getSchedule(schedule.name);
+      if (isScheduleOf(found, schedule)) return found;
+      throw error;
+    }
+  }
+
+  async getSchedule(name: string): Promise<Schedule> {
+    return (await this.transport.request<Schedule>('GET', `/schedules/${encodeURIComponent(name)}`)).body;
+  }
+
+  /** The caller's schedules by name, one page at a time (`for await (const page of client.listSchedules())`). */
+  listSchedules(query: PageQuery = {}): AsyncGenerator<SchedulePage> {
+    return this.pages<SchedulePage>('/schedules', query);
+  }
+
+  /**
+   * Changes a schedule (`PATCH`): only the fields given. A change that meets another one between
+   * the API's read and write (409) is sent again, up to 3 tries: it says what to set, so applying
+   * it after the other is what it asks for.
+   */
+  async updateSchedule(name: string, change: ScheduleChange): Promise<Schedule> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return (await this.transport.request<Schedule>('PATCH', `/schedules/${encodeURIComponent(name)}`, change)).body;
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= CHANGE_TRIES) throw error;
+      }
+    }
+  }
+
+  /** Stops a schedule firing (`enabled: false`); its definition and jobs stay. */
+  pauseSchedule(name: string): Promise<Schedule> {
+    return this.updateSchedule(name, { enabled: false });
+  }
+
+  /** Lets a paused schedule fire again (`enabled: true`). */
+  resumeSchedule(name: string): Promise<Schedule> {
+    return this.updateSchedule(name, { enabled: true });
+  }
+
+  /**
+   * Deletes a schedule and answers it as it was; the jobs it made stay. An unknown name is a
+   * NotFoundError, except when a retry of this call finds it gone (the first try deleted it and
+   * its answer was lost): the answer is then `undefined`.
+   */
+  async deleteSchedule(name: string): Promise<Schedule | undefined> {
+    try {
+      return (await this.transport.request<Schedule>('DELETE', `/schedules/${encodeURIComponent(name)}`)).body;
+    } catch (error) {
+      if (error instanceof NotFoundError && error.attempts > 1) return undefined;
       throw error;
     }
   }

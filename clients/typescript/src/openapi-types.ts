@@ -370,7 +370,7 @@ export interface components {
             /** @description IANA time zone the expression is read in */
             timezone: string;
             /** @description the `POST /jobs` body each firing submits */
-            job: Record<string, never>;
+            job: components["schemas"]["Submission.echo"] | components["schemas"]["Submission.sleep"] | components["schemas"]["Submission.email"] | components["schemas"]["Submission.report"];
             enabled: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -460,7 +460,7 @@ export interface components {
         };
         ErrorDetail: {
             /**
-             * @description `INVALID_JSON`: the body is not JSON; `VALIDATION_FAILED`: a field is invalid; `details` lists every failing field; `UNKNOWN_JOB_TYPE`: no job type of that name; `PAYLOAD_TOO_LARGE`: the body is over the limit; `UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`; `NOT_FOUND`: no such job or schedule (or not the caller’s); `CONFLICT`: the job is not in a status that allows this, the Idempotency-Key was used for another body, or the schedule name is taken; `UNAVAILABLE`: a dependency did not answer; nothing was accepted, retry after `Retry-After`; `INTERNAL`: an unexpected error, logged with `requestId`; a retry will not help
+             * @description `INVALID_JSON`: the body is not JSON; `VALIDATION_FAILED`: a field is invalid; `details` lists every failing field; `UNKNOWN_JOB_TYPE`: no job type of that name; `PAYLOAD_TOO_LARGE`: the body is over the limit; `UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`; `NOT_FOUND`: no such job or schedule (or not the caller’s); `CONFLICT`: the job is not in a status that allows this, the Idempotency-Key was used for another body, the schedule name is taken, or the schedule changed meanwhile; `UNAVAILABLE`: a dependency did not answer; nothing was accepted, retry after `Retry-After`; `INTERNAL`: an unexpected error, logged with `requestId`; a retry will not help
              * @enum {string}
              */
             code: "INVALID_JSON" | "VALIDATION_FAILED" | "UNKNOWN_JOB_TYPE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_FOUND" | "CONFLICT" | "UNAVAILABLE" | "INTERNAL";
@@ -1219,6 +1219,15 @@ export interface operations {
             };
             /** @description no such schedule (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description another change of the schedule came between this one’s read and write; send it again (CONFLICT) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
