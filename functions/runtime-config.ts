@@ -41,6 +41,8 @@ export interface PlatformRuntimeConfig {
   readonly longJobStateMachineArn: string | undefined;
   /** Whether callers may submit drill types (`ALLOW_DRILL_JOB_TYPES`); refused when the variable is unset. */
   readonly drillJobTypes: boolean;
+  /** Whether a `callbackUrl` may be plain http (`ALLOW_HTTP_CALLBACK_URLS`, the local environment); https only when unset. */
+  readonly httpCallbackUrls: boolean;
 }
 
 /** The worker's extra settings. */
@@ -70,6 +72,17 @@ export function platformRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Pla
     jobRetentionDays: integerEnv('JOB_RETENTION_DAYS', env, 1, 3650),
     longJobStateMachineArn: env.STATE_MACHINE_ARN || undefined,
     drillJobTypes: booleanEnv('ALLOW_DRILL_JOB_TYPES', env),
+    httpCallbackUrls: booleanEnv('ALLOW_HTTP_CALLBACK_URLS', env),
+  };
+}
+
+/** The environment's rules for new jobs, as every function that submits jobs applies them (API, schedule firings, reconciler). */
+export function submissionSettings(config: PlatformRuntimeConfig) {
+  return {
+    retryDefaults: config.retryDefaults,
+    retentionDays: config.jobRetentionDays,
+    drillJobTypes: config.drillJobTypes,
+    httpCallbackUrls: config.httpCallbackUrls,
   };
 }
 

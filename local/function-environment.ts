@@ -82,6 +82,7 @@ function localValues(
     RETRY_CAP_SECONDS: String(environment.retry.capSeconds),
     JOB_RETENTION_DAYS: String(environment.jobRetentionDays),
     ALLOW_DRILL_JOB_TYPES: String(environment.drillJobTypes),
+    ALLOW_HTTP_CALLBACK_URLS: String(environment.webhooks.allowHttpCallbackUrls),
     WORKER_CONCURRENCY: String(environment.worker.concurrencyPerBatch),
     WORKER_TIMEOUT_SECONDS: String(environment.worker.timeoutSeconds),
     EMAIL_FROM: environment.emailFrom,

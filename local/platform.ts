@@ -34,11 +34,12 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The caller of the warm-up requests; it owns no jobs. */
 const WARM_UP_CALLER = 'local-platform-warm-up';
 
-/** The local environment: dev's settings under the name `local`. */
+/** The local environment: dev's settings under the name `local`, with plain-http webhook receivers allowed. */
 export function localEnvironment(overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
   const dev = ENVIRONMENTS.dev;
   if (dev === undefined) throw new Error('The dev environment is missing from lib/config/environments.ts');
-  return validateEnvironment({ ...dev, name: 'local', ...overrides });
+  // Receivers of a laptop's webhooks run on localhost: plain http is allowed here only.
+  return validateEnvironment({ ...dev, name: 'local', webhooks: { ...dev.webhooks, allowHttpCallbackUrls: true }, ...overrides });
 }
 
 export interface LocalPlatformOptions {

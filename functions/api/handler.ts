@@ -20,7 +20,7 @@ import { submitJob } from '../jobs/submit-job.ts';
 import { JOB_METRICS } from '../observability/job-metrics.ts';
 import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
 import { logger, metrics, traced, tracingMiddleware } from '#powertools';
-import { platformRuntimeConfig, schedulerRuntimeConfig } from '../runtime-config.ts';
+import { platformRuntimeConfig, schedulerRuntimeConfig, submissionSettings } from '../runtime-config.ts';
 import {
   callerOf,
   errorBody,
@@ -45,9 +45,7 @@ const submitDependencies = {
   repository,
   queue,
   scheduler,
-  retryDefaults: config.retryDefaults,
-  retentionDays: config.jobRetentionDays,
-  drillJobTypes: config.drillJobTypes,
+  ...submissionSettings(config),
   ...(longJobs === undefined ? {} : { longJobs }),
 };
 const scheduleDependencies = {

@@ -173,6 +173,19 @@ function componentSchemas(allowed: SubmittableTypes): Record<string, Schema> {
         reason: { type: 'string', description: 'why the platform cancelled it: `dependency <id> failed`' },
         runAt: { ...timestamp, description: 'when the job was asked to run (`runAt`, or submission + `delaySeconds`)' },
         scheduleName: { type: 'string', description: 'the recurring schedule whose firing created the job' },
+        callback: {
+          type: 'object',
+          required: ['url', 'attempts'],
+          description: 'the webhook of the job’s terminal statuses (`callbackUrl`) and how its deliveries went',
+          properties: {
+            url: { type: 'string', format: 'uri' },
+            lastStatus: {
+              type: ['integer', 'string'],
+              description: 'the last try’s HTTP status, or `network error` / `timeout` when no answer came',
+            },
+            attempts: { type: 'integer', minimum: 0, description: 'deliveries tried, every event and retry counted' },
+          },
+        },
       },
     },
     ScheduleName: { type: 'string', pattern: SCHEDULE_NAME.source },

@@ -27,6 +27,8 @@ export interface SubmitDependencies {
   readonly retentionDays: number;
   /** Whether drill types (`crash`, `flaky`) may be submitted; refused unless set. */
   readonly drillJobTypes?: boolean;
+  /** Whether a `callbackUrl` may be plain http (the local environment); https only unless set. */
+  readonly httpCallbackUrls?: boolean;
   readonly now?: () => number;
   /** Job ids are UUIDv7: time-ordered, so a caller's jobs list newest first by id alone. */
   readonly newJobId?: () => string;
@@ -54,9 +56,13 @@ export async function orUnavailable<T>(what: string, call: () => Promise<T>): Pr
 }
 
 /** A validated submission, refused with 400 when its type runs where this environment has nothing. */
-export function acceptSubmission(dependencies: Pick<SubmitDependencies, 'longJobs' | 'drillJobTypes' | 'now'>, body: unknown): Submission {
+export function acceptSubmission(
+  dependencies: Pick<SubmitDependencies, 'longJobs' | 'drillJobTypes' | 'httpCallbackUrls' | 'now'>,
+  body: unknown,
+): Submission {
   const now = (dependencies.now ?? Date.now)();
-  const submission = parseSubmission(body, { drillJobTypes: dependencies.drillJobTypes ?? false }, now);
+  const rules = { drillJobTypes: dependencies.drillJobTypes ?? false, httpCallbackUrls: dependencies.httpCallbackUrls ?? false };
+  const submission = parseSubmission(body, rules, now);
   if (submission.definition.runtime === 'fargate' && dependencies.longJobs === undefined) {
     // 400, not 503: retrying cannot help until the environment deploys the long-job stack, and a
     // configuration answer should not count towards the API's 5xx alarm.
@@ -126,6 +132,7 @@ export function newJob(
         }),
     ...(submission.delaySeconds > 0 ? { runAt: dueAt } : {}),
     ...(origin.scheduleName === undefined ? {} : { scheduleName: origin.scheduleName }),
+    ...(submission.callbackUrl === undefined ? {} : { callback: { url: submission.callbackUrl } }),
   };
 }
 

@@ -13,7 +13,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { JOB_METRICS, PLATFORM_METRICS } from '../observability/job-metrics.ts';
 import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
 import { logger, metrics } from '#powertools';
-import { platformRuntimeConfig, requireEnv } from '../runtime-config.ts';
+import { platformRuntimeConfig, requireEnv, submissionSettings } from '../runtime-config.ts';
 import { JobQueue } from '../jobs/adapters/job-queue.ts';
 import { ScheduleRepository } from '../jobs/adapters/schedule-repository.ts';
 import { reconcileScheduleDeadLetters } from '../jobs/reconcile-schedule-dead-letters.ts';
@@ -31,9 +31,7 @@ const scheduleDependencies = {
     submit: {
       repository,
       queue: new JobQueue(sqs, config.queueUrls, config.deadLetterQueueUrl),
-      retryDefaults: config.retryDefaults,
-      retentionDays: config.jobRetentionDays,
-      drillJobTypes: config.drillJobTypes,
+      ...submissionSettings(config),
     },
   },
   maxMessages: 100,

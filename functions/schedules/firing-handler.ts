@@ -11,7 +11,7 @@ import { fireSchedule } from '../jobs/schedules.ts';
 import { JOB_METRICS } from '../observability/job-metrics.ts';
 import { JobMetricsRecorder } from '../observability/job-metrics-recorder.ts';
 import { logger, metrics } from '#powertools';
-import { platformRuntimeConfig } from '../runtime-config.ts';
+import { platformRuntimeConfig, submissionSettings } from '../runtime-config.ts';
 
 const config = platformRuntimeConfig();
 const dynamodb = new DynamoDBClient({});
@@ -20,9 +20,7 @@ const services = {
   submit: {
     repository: new JobRepository(dynamodb, config.tableName),
     queue: new JobQueue(new SQSClient({}), config.queueUrls, config.deadLetterQueueUrl),
-    retryDefaults: config.retryDefaults,
-    retentionDays: config.jobRetentionDays,
-    drillJobTypes: config.drillJobTypes,
+    ...submissionSettings(config),
   },
 };
 

@@ -29,6 +29,25 @@ const longJobSettings = z.object({
   outputRetentionDays: z.number().int().min(1).max(3650),
 });
 
+/** Signed webhooks (SPEC §11): who may receive them, how deliveries back off, how often the signing secret rotates. */
+const webhookSettings = z.object({
+  /**
+   * Whether a job's `callbackUrl` may be plain `http:`. Only the local environment, whose
+   * receivers run on localhost, sets it; an AWS environment delivers over TLS only.
+   */
+  allowHttpCallbackUrls: z.boolean(),
+  /**
+   * Backoff between tries of one delivery: try n waits min(cap, base * 2^(n-1)) with jitter
+   * (retry-delay.ts), for up to 24 hours after the event; then the delivery is dead-lettered.
+   */
+  retry: z.object({
+    baseSeconds: z.number().int().min(1).max(900),
+    capSeconds: z.number().int().min(1).max(43_200),
+  }),
+  /** Days between rotations of the environment's signing secret (Secrets Manager rotation schedule). */
+  secretRotationDays: z.number().int().min(30).max(90),
+});
+
 /** Everything that differs between deployments of the platform, one typed object each. */
 const environmentSchema = z
   .object({
@@ -107,6 +126,7 @@ const environmentSchema = z
     drillJobTypes: z.boolean(),
     /** The Step Functions + Fargate stack for long-running jobs, or `false` where it is not deployed. */
     longJobs: z.union([z.literal(false), longJobSettings]),
+    webhooks: webhookSettings,
   })
   .superRefine((config, ctx) => {
     // AWS requires a batching window of at least 1 s when the batch size is above 10
@@ -116,6 +136,13 @@ const environmentSchema = z
         code: 'custom',
         path: ['worker', 'batchingWindowSeconds'],
         message: `must be at least 1 when worker.batchSize is above 10, '${config.worker.batchingWindowSeconds}' given`,
+      });
+    }
+    if (config.webhooks.retry.baseSeconds > config.webhooks.retry.capSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['webhooks', 'retry', 'capSeconds'],
+        message: `must be at least webhooks.retry.baseSeconds (${config.webhooks.retry.baseSeconds}), '${config.webhooks.retry.capSeconds}' given`,
       });
     }
     if (config.retry.baseSeconds > config.retry.capSeconds) {
@@ -130,6 +157,13 @@ const environmentSchema = z
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type RetryDefaults = z.infer<typeof retryDefaults>;
 export type LongJobSettings = z.infer<typeof longJobSettings>;
+export type WebhookSettings = z.infer<typeof webhookSettings>;
+
+/**
+ * Webhook deliveries back off from 30 s to an hour between tries: about 30 tries in the 24 hours
+ * a delivery is retried, the first five within ten minutes of the event. The secret rotates monthly.
+ */
+const WEBHOOKS: WebhookSettings = { allowHttpCallbackUrls: false, retry: { baseSeconds: 30, capSeconds: 3600 }, secretRotationDays: 30 };
 
 const dev: EnvironmentConfig = {
   name: 'dev',
@@ -144,6 +178,7 @@ const dev: EnvironmentConfig = {
   alarms: { oldestMessageAgeSeconds: 900, errorRatePercent: 25, api5xxCount: 10 },
   drillJobTypes: true,
   longJobs: false,
+  webhooks: WEBHOOKS,
 };
 
 const staging: EnvironmentConfig = {
@@ -168,6 +203,7 @@ const staging: EnvironmentConfig = {
     cacheReplicas: 0,
     outputRetentionDays: 7,
   },
+  webhooks: WEBHOOKS,
 };
 
 const prod: EnvironmentConfig = {
@@ -192,6 +228,7 @@ const prod: EnvironmentConfig = {
     cacheReplicas: 1,
     outputRetentionDays: 30,
   },
+  webhooks: WEBHOOKS,
 };
 
 /** The environments kept in this repository, by the name given to `-c env=`. */

@@ -31,6 +31,7 @@ export const PLATFORM_VARIABLES = [
   'RETRY_CAP_SECONDS',
   'JOB_RETENTION_DAYS',
   'ALLOW_DRILL_JOB_TYPES',
+  'ALLOW_HTTP_CALLBACK_URLS',
 ] as const;
 
 /** Variables `schedulerRuntimeConfig` parses: where one-time and recurring schedules go (SPEC §10). */

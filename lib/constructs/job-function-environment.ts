@@ -121,10 +121,11 @@ export function bindDeadLetterQueue(fn: lambda.Function, deadLetterQueue: sqs.IQ
 
 /**
  * Sets the retry defaults and the job retention every function applies to new and redriven
- * jobs, and whether drill types may be submitted.
+ * jobs, whether drill types may be submitted, and whether a `callbackUrl` may be plain http.
  */
 export function bindJobDefaults(fn: lambda.Function, config: EnvironmentConfig): void {
   fn.addEnvironment('ALLOW_DRILL_JOB_TYPES', String(config.drillJobTypes));
+  fn.addEnvironment('ALLOW_HTTP_CALLBACK_URLS', String(config.webhooks.allowHttpCallbackUrls));
   fn.addEnvironment('RETRY_MAX_ATTEMPTS', String(config.retry.maxAttempts));
   fn.addEnvironment('RETRY_BASE_SECONDS', String(config.retry.baseSeconds));
   fn.addEnvironment('RETRY_CAP_SECONDS', String(config.retry.capSeconds));

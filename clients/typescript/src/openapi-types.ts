@@ -163,6 +163,8 @@ export interface components {
             dependsOn?: string[];
             /** @enum {string} */
             onDependencyFailure?: "cancel" | "run";
+            /** Format: uri */
+            callbackUrl?: string;
         };
         "BatchItem.echo": {
             /** @constant */
@@ -176,6 +178,8 @@ export interface components {
             dependsOn?: string[];
             /** @enum {string} */
             onDependencyFailure?: "cancel" | "run";
+            /** Format: uri */
+            callbackUrl?: string;
             idempotencyKey?: string;
             /** @description this item's name for the batch's other items: an entry of their `dependsOn` equal to it means this item's job */
             ref?: string;
@@ -199,6 +203,8 @@ export interface components {
             dependsOn?: string[];
             /** @enum {string} */
             onDependencyFailure?: "cancel" | "run";
+            /** Format: uri */
+            callbackUrl?: string;
         };
         "BatchItem.sleep": {
             /** @constant */
@@ -212,6 +218,8 @@ export interface components {
             dependsOn?: string[];
             /** @enum {string} */
             onDependencyFailure?: "cancel" | "run";
+            /** Format: uri */
+            callbackUrl?: string;
             idempotencyKey?: string;
             /** @description this item's name for the batch's other items: an entry of their `dependsOn` equal to it means this item's job */
             ref?: string;
@@ -238,6 +246,8 @@ export interface components {
             dependsOn?: string[];
             /** @enum {string} */
             onDependencyFailure?: "cancel" | "run";
+            /** Format: uri */
+            callbackUrl?: string;
         };
         "BatchItem.email": {
             /** @constant */
@@ -251,6 +261,8 @@ export interface components {
             dependsOn?: string[];
             /** @enum {string} */
             onDependencyFailure?: "cancel" | "run";
+            /** Format: uri */
+            callbackUrl?: string;
             idempotencyKey?: string;
             /** @description this item's name for the batch's other items: an entry of their `dependsOn` equal to it means this item's job */
             ref?: string;
@@ -275,6 +287,8 @@ export interface components {
             dependsOn?: string[];
             /** @enum {string} */
             onDependencyFailure?: "cancel" | "run";
+            /** Format: uri */
+            callbackUrl?: string;
         };
         "BatchItem.report": {
             /** @constant */
@@ -288,6 +302,8 @@ export interface components {
             dependsOn?: string[];
             /** @enum {string} */
             onDependencyFailure?: "cancel" | "run";
+            /** Format: uri */
+            callbackUrl?: string;
             idempotencyKey?: string;
             /** @description this item's name for the batch's other items: an entry of their `dependsOn` equal to it means this item's job */
             ref?: string;
@@ -361,6 +377,15 @@ export interface components {
             runAt?: string;
             /** @description the recurring schedule whose firing created the job */
             scheduleName?: string;
+            /** @description the webhook of the job’s terminal statuses (`callbackUrl`) and how its deliveries went */
+            callback?: {
+                /** Format: uri */
+                url: string;
+                /** @description the last try’s HTTP status, or `network error` / `timeout` when no answer came */
+                lastStatus?: number | string;
+                /** @description deliveries tried, every event and retry counted */
+                attempts: number;
+            };
         };
         ScheduleName: string;
         Schedule: {

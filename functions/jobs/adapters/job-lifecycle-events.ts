@@ -17,8 +17,11 @@ export const JOB_EVENT_TYPES: Partial<Record<JobStatus, string>> = {
   cancelled: 'Job Cancelled',
 };
 
-/** What an event carries: the job resource without its payload (consumers dedupe on jobId + status + run). */
-export type JobEventDetail = Omit<JobResource, 'payload'> & { readonly owner: string };
+/**
+ * What an event carries: the job resource without its payload (consumers dedupe on jobId +
+ * status + run), its caller, and its `callbackUrl` when it has one, for the webhook rule to match on.
+ */
+export type JobEventDetail = Omit<JobResource, 'payload'> & { readonly owner: string; readonly callbackUrl?: string };
 
 export interface JobLifecycleEvent {
   readonly detailType: string;
@@ -39,7 +42,8 @@ export function lifecycleEventsOf(changes: readonly ItemChange[]): JobLifecycleE
     // The event leaves the payload out, so its JSON is never parsed.
     const { payloadJson: _inline, ...item } = unmarshall(after as Record<string, AttributeValue>);
     const { payload: _payload, ...resource } = toJobResource(jobFromItem(item, '{}'));
-    return [{ detailType, detail: { ...resource, owner: item.owner as string } }];
+    const callbackUrl = resource.callback?.url;
+    return [{ detailType, detail: { ...resource, owner: item.owner as string, ...(callbackUrl === undefined ? {} : { callbackUrl }) } }];
   });
 }
 

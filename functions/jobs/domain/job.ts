@@ -22,6 +22,17 @@ export interface JobError {
 /** What a waiting job does when one of its dependencies fails or is cancelled (SPEC §11). */
 export type DependencyFailurePolicy = 'cancel' | 'run';
 
+/**
+ * Where the job's terminal statuses are POSTed (SPEC §11) and how the deliveries went so far:
+ * `attempts` counts every try of every event, `lastStatus` is the last try's HTTP status, or a
+ * short reason (`network error`, `timeout`) when no answer came.
+ */
+export interface JobCallback {
+  readonly url: string;
+  readonly attempts?: number;
+  readonly lastStatus?: number | string;
+}
+
 export interface JobProgress {
   readonly done: number;
   readonly total: number;
@@ -78,6 +89,8 @@ export interface Job {
   readonly runAt?: string;
   /** The recurring schedule whose firing created the job (SPEC §10). */
   readonly scheduleName?: string;
+  /** The webhook of the job's terminal statuses; only the deliverer writes its counters, never the job's version. */
+  readonly callback?: JobCallback;
 }
 
 /** Errors kept per job, at most (SPEC §3 keeps the history across runs; the oldest go first). */
@@ -144,6 +157,7 @@ export interface JobResource {
   reason?: string;
   runAt?: string;
   scheduleName?: string;
+  callback?: { url: string; lastStatus?: number | string; attempts: number };
 }
 
 export function toJobResource(job: Job): JobResource {
@@ -175,5 +189,9 @@ export function toJobResource(job: Job): JobResource {
   if (job.cancelReason !== undefined) resource.reason = job.cancelReason;
   if (job.runAt !== undefined) resource.runAt = job.runAt;
   if (job.scheduleName !== undefined) resource.scheduleName = job.scheduleName;
+  if (job.callback !== undefined) {
+    const { url, lastStatus, attempts } = job.callback;
+    resource.callback = { url, ...(lastStatus === undefined ? {} : { lastStatus }), attempts: attempts ?? 0 };
+  }
   return resource;
 }

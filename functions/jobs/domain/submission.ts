@@ -26,7 +26,22 @@ export interface Submission {
   readonly onDependencyFailure: DependencyFailurePolicy;
   /** The `runAt` the caller sent, if any: the idempotency fingerprint keeps the time asked for, not the delay left. */
   readonly runAt?: string;
+  /** Where each terminal status of the job is POSTed, signed (SPEC §11). */
+  readonly callbackUrl?: string;
 }
+
+/** What a submission may ask for in this environment. */
+export interface SubmissionRules extends SubmittableTypes {
+  /**
+   * Whether a `callbackUrl` may be plain `http:` (the local environment, whose receivers run on
+   * localhost); an AWS environment takes `https:` only, so a job's result never crosses the
+   * internet in clear text. Refused unless set.
+   */
+  readonly httpCallbackUrls?: boolean;
+}
+
+/** The longest `callbackUrl` accepted: the length browsers and CDNs commonly allow, and a small attribute on the job item. */
+export const MAX_CALLBACK_URL_LENGTH = 2048;
 
 /** SQS delays a message at most 15 minutes (SendMessage DelaySeconds, 0-900); later jobs get a one-time schedule. */
 export const SQS_MAX_DELAY_SECONDS = 900;
@@ -58,7 +73,19 @@ export const envelopeSchema = z.strictObject({
   // SPEC §11: at most 20 of the caller's own jobs; the job is `waiting` until they finish.
   dependsOn: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(MAX_DEPENDENCIES))),
   onDependencyFailure: z.optional(z.enum(['cancel', 'run'])),
+  // SPEC §11: each terminal status is POSTed there, signed; https only in AWS (callbackUrlProblems).
+  callbackUrl: z.optional(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an absolute http or https URL such as https://example.com/hooks/jobs' })
+      .check(z.maxLength(MAX_CALLBACK_URL_LENGTH)),
+  ),
 });
+
+/** A `callbackUrl` the schema accepts but this environment does not: plain `http:` outside the local environment. */
+function callbackUrlProblems(callbackUrl: unknown, rules: SubmissionRules): FieldProblem[] {
+  if (typeof callbackUrl !== 'string' || rules.httpCallbackUrls === true || !/^http:/i.test(callbackUrl)) return [];
+  return [{ path: 'callbackUrl', message: 'must be an https URL: this environment delivers webhooks over TLS only' }];
+}
 
 /** Problems of a `dependsOn` list that its schema cannot see: an id listed twice, a policy without dependencies. */
 function dependencyProblems(fields: Record<string, unknown>): FieldProblem[] {
@@ -141,7 +168,7 @@ function problems(issues: readonly z.core.$ZodIssue[], prefix: string): FieldPro
  * type is known, the payload's against that type's schema. Drill types are unknown unless the
  * environment allows them (refused by default).
  */
-export function parseSubmission(body: unknown, allowed: SubmittableTypes = { drillJobTypes: false }, now = Date.now()): Submission {
+export function parseSubmission(body: unknown, allowed: SubmissionRules = { drillJobTypes: false }, now = Date.now()): Submission {
   const envelope = envelopeSchema.safeParse(body);
   const found = envelope.success ? [] : problems(envelope.error.issues, '');
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -156,7 +183,7 @@ export function parseSubmission(body: unknown, allowed: SubmittableTypes = { dri
   }
   const payloadIsObject = typeof fields.payload === 'object' && fields.payload !== null && !Array.isArray(fields.payload);
   const unkept = payloadIsObject ? unstorable(fields.payload) : [];
-  found.push(...unkept, ...dependencyProblems(fields));
+  found.push(...unkept, ...dependencyProblems(fields), ...callbackUrlProblems(fields.callbackUrl, allowed));
   if (definition !== undefined && payloadIsObject && unkept.length === 0) {
     const checked = definition.payloadSchema.safeParse(fields.payload);
     if (!checked.success) found.push(...problems(checked.error.issues, 'payload'));
@@ -168,7 +195,7 @@ export function parseSubmission(body: unknown, allowed: SubmittableTypes = { dri
       : 'The request body is not a valid job submission';
     throw new ValidationError(message, found);
   }
-  const { maxAttempts, delaySeconds, runAt, priority, dependsOn, onDependencyFailure } = envelope.data;
+  const { maxAttempts, delaySeconds, runAt, priority, dependsOn, onDependencyFailure, callbackUrl } = envelope.data;
   return {
     definition,
     type: envelope.data.type,
@@ -180,6 +207,7 @@ export function parseSubmission(body: unknown, allowed: SubmittableTypes = { dri
     ...(priority === undefined || priority === 'normal' ? {} : { priority }),
     dependsOn: dependsOn ?? [],
     onDependencyFailure: onDependencyFailure ?? 'cancel',
+    ...(callbackUrl === undefined ? {} : { callbackUrl }),
   };
 }
 
@@ -205,13 +233,13 @@ function canonicalJson(value: unknown): string {
 
 /** The fingerprint an idempotency key remembers, to tell a replay from a different request. */
 export function submissionHash(submission: Submission): string {
-  const { type, payload, maxAttempts, runAt, priority } = submission;
+  const { type, payload, maxAttempts, runAt, priority, callbackUrl } = submission;
   // A replay of a `runAt` submission asks for the same time, though less of the delay is left.
   const delaySeconds = runAt === undefined ? submission.delaySeconds : undefined;
   // Without dependencies the fingerprint is the one keys stored before chaining existed remember.
   const chained =
     submission.dependsOn.length === 0 ? {} : { dependsOn: submission.dependsOn, onDependencyFailure: submission.onDependencyFailure };
   return createHash('sha256')
-    .update(canonicalJson({ type, payload, maxAttempts, delaySeconds, runAt, priority, ...chained }))
+    .update(canonicalJson({ type, payload, maxAttempts, delaySeconds, runAt, priority, callbackUrl, ...chained }))
     .digest('base64url');
 }

@@ -38,7 +38,7 @@ describe('retryDelay', () => {
 
   it.each(draws)('never waits less than 1 second (draw %d)', (draw) => {
     // Act
-    const delay = retryDelay(1, { maxAttempts: 3, baseSeconds: 1, capSeconds: 1 }, () => draw);
+    const delay = retryDelay(1, { baseSeconds: 1, capSeconds: 1 }, () => draw);
 
     // Assess
     expect(delay).toBe(1);

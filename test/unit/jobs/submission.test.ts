@@ -333,3 +333,54 @@ describe('parseSubmission of numbers JSON cannot keep exactly', () => {
     expect(submission.payload).toEqual({ n });
   });
 });
+
+describe('parseSubmission of callbackUrl', () => {
+  const echo = (callbackUrl: unknown) => ({ type: 'echo', payload: {}, callbackUrl });
+
+  it('keeps an https callbackUrl, and any http(s) one where the environment allows plain http', () => {
+    // Act
+    const secure = parseSubmission(echo('https://hooks.example.com/jobs?tenant=7'));
+    const local = parseSubmission(echo('http://127.0.0.1:4000/hook'), { drillJobTypes: false, httpCallbackUrls: true });
+
+    // Assess
+    expect(secure.callbackUrl).toBe('https://hooks.example.com/jobs?tenant=7');
+    expect(local.callbackUrl).toBe('http://127.0.0.1:4000/hook');
+  });
+
+  it.each(['not a url', '/relative/path', 'ftp://example.com/hook', 'mailto:ops@example.com', 42])(
+    'rejects %j, naming the field',
+    (value) => {
+      // Act
+      const problems = problemsOf(() => parseSubmission(echo(value), { drillJobTypes: false, httpCallbackUrls: true }));
+
+      // Assess
+      expect(pathsOf(problems)).toEqual(['callbackUrl']);
+    },
+  );
+
+  it('rejects plain http where the environment delivers over TLS only', () => {
+    // Act
+    const problems = problemsOf(() => parseSubmission(echo('http://hooks.example.com/jobs')));
+
+    // Assess
+    expect(problems).toEqual([{ path: 'callbackUrl', message: expect.stringMatching(/https/) as unknown as string }]);
+  });
+
+  it('rejects a callbackUrl longer than 2,048 characters', () => {
+    // Act
+    const problems = problemsOf(() => parseSubmission(echo(`https://example.com/${'a'.repeat(2030)}`)));
+
+    // Assess
+    expect(pathsOf(problems)).toEqual(['callbackUrl']);
+  });
+
+  it('makes a callbackUrl part of the idempotency fingerprint, and leaves the fingerprint of a job without one as it was', () => {
+    // Prepare
+    const plain = parseSubmission({ type: 'echo', payload: {} });
+    const hooked = parseSubmission(echo('https://example.com/a'));
+
+    // Assess
+    expect(submissionHash(hooked)).not.toBe(submissionHash(plain));
+    expect(submissionHash(plain)).toBe(submissionHash(parseSubmission({ type: 'echo', payload: {} })));
+  });
+});
