@@ -29,23 +29,13 @@ const longJobSettings = z.object({
   outputRetentionDays: z.number().int().min(1).max(3650),
 });
 
-/** Signed webhooks (SPEC §11): who may receive them, how deliveries back off, how often the signing secret rotates. */
+/** Signed webhooks (SPEC §11): who may receive them. */
 const webhookSettings = z.object({
   /**
    * Whether a job's `callbackUrl` may be plain `http:`. Only the local environment, whose
    * receivers run on localhost, sets it; an AWS environment delivers over TLS only.
    */
   allowHttpCallbackUrls: z.boolean(),
-  /**
-   * Backoff between tries of one delivery: try n waits min(cap, base * 2^(n-1)) with jitter
-   * (retry-delay.ts), for up to 24 hours after the event; then the delivery is dead-lettered.
-   */
-  retry: z.object({
-    baseSeconds: z.number().int().min(1).max(900),
-    capSeconds: z.number().int().min(1).max(43_200),
-  }),
-  /** Days between rotations of the environment's signing secret (Secrets Manager rotation schedule). */
-  secretRotationDays: z.number().int().min(30).max(90),
 });
 
 /** Everything that differs between deployments of the platform, one typed object each. */
@@ -138,13 +128,6 @@ const environmentSchema = z
         message: `must be at least 1 when worker.batchSize is above 10, '${config.worker.batchingWindowSeconds}' given`,
       });
     }
-    if (config.webhooks.retry.baseSeconds > config.webhooks.retry.capSeconds) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['webhooks', 'retry', 'capSeconds'],
-        message: `must be at least webhooks.retry.baseSeconds (${config.webhooks.retry.baseSeconds}), '${config.webhooks.retry.capSeconds}' given`,
-      });
-    }
     if (config.retry.baseSeconds > config.retry.capSeconds) {
       ctx.addIssue({
         code: 'custom',
@@ -159,11 +142,8 @@ export type RetryDefaults = z.infer<typeof retryDefaults>;
 export type LongJobSettings = z.infer<typeof longJobSettings>;
 export type WebhookSettings = z.infer<typeof webhookSettings>;
 
-/**
- * Webhook deliveries back off from 30 s to an hour between tries: about 30 tries in the 24 hours
- * a delivery is retried, the first five within ten minutes of the event. The secret rotates monthly.
- */
-const WEBHOOKS: WebhookSettings = { allowHttpCallbackUrls: false, retry: { baseSeconds: 30, capSeconds: 3600 }, secretRotationDays: 30 };
+/** AWS environments deliver webhooks over TLS only. */
+const WEBHOOKS: WebhookSettings = { allowHttpCallbackUrls: false };
 
 const dev: EnvironmentConfig = {
   name: 'dev',

@@ -7,7 +7,6 @@ import {
   type ListQuery,
   type PageQuery,
   type Schedule,
-  type ScheduleChange,
   type ScheduleCreation,
   type SchedulePage,
 } from '../../clients/typescript/src/index.ts';
@@ -99,8 +98,12 @@ export class JobsApi {
     return this.call((client) => firstPage(client.listSchedules(query)));
   }
 
-  updateSchedule(name: string, change: ScheduleChange): Promise<Schedule> {
-    return this.call((client) => client.updateSchedule(name, change));
+  pauseSchedule(name: string): Promise<Schedule> {
+    return this.call((client) => client.pauseSchedule(name));
+  }
+
+  resumeSchedule(name: string): Promise<Schedule> {
+    return this.call((client) => client.resumeSchedule(name));
   }
 
   deleteSchedule(name: string): Promise<Schedule | undefined> {

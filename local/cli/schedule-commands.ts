@@ -152,7 +152,8 @@ export function addScheduleCommands(program: Command, context: CommandContext): 
       .argument('<name>')
       .option('--json', 'print JSON')
       .action(async (name: string, options: { json?: boolean }) => {
-        const changed = await (await api()).updateSchedule(name, { enabled });
+        const client = await api();
+        const changed = await (enabled ? client.resumeSchedule(name) : client.pauseSchedule(name));
         print(options.json === true, changed, () => `${verb} ${changed.name}`);
       });
   }

@@ -3,10 +3,7 @@ import { retryDelay, type RetryPolicy } from './retry-delay.ts';
 /** A delivery is retried for 24 hours after its event (SPEC §11), then dead-lettered. */
 export const WEBHOOK_RETRY_WINDOW_SECONDS = 24 * 3600;
 
-/** How long one try waits for the receiver's answer. */
-export const WEBHOOK_TIMEOUT_MS = 10_000;
-
-/** The backoff between tries of one delivery (environment config `webhooks.retry`). */
+/** The backoff between tries of one delivery. */
 export type WebhookRetryPolicy = Pick<RetryPolicy, 'baseSeconds' | 'capSeconds'>;
 
 /** What one try got back: an HTTP status, or why no answer came. */
@@ -36,19 +33,4 @@ export function decideWebhookRetry(
   const leftSeconds = Math.floor((windowStart + WEBHOOK_RETRY_WINDOW_SECONDS * 1000 - now) / 1000);
   if (leftSeconds <= 0) return { kind: 'giveUp', reason: `not delivered within ${WEBHOOK_RETRY_WINDOW_SECONDS / 3600} h (${tries} tries)` };
   return { kind: 'retry', delaySeconds: Math.min(retryDelay(tries, policy, random), leftSeconds) };
-}
-
-/**
- * The most tries a delivery can make within the window (each wait at least half its backoff
- * ceiling, by the jitter): the webhook queue's `maxReceiveCount` lies above it, so SQS
- * dead-letters on its own only what crashes the deliverer again and again.
- */
-export function maxWebhookTries(policy: WebhookRetryPolicy): number {
-  let elapsed = 0;
-  let tries = 1;
-  while (elapsed < WEBHOOK_RETRY_WINDOW_SECONDS && tries < 1000) {
-    elapsed += Math.max(1, Math.min(policy.capSeconds, policy.baseSeconds * 2 ** (tries - 1)) / 2);
-    tries += 1;
-  }
-  return tries;
 }
