@@ -110,3 +110,31 @@ export function schedulerRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Jo
     firingFunctionArn: requireEnv('SCHEDULE_FIRING_FUNCTION_ARN', env),
   };
 }
+
+/** What the webhook deliverer reads at cold start (SPEC §11). */
+export interface WebhookRuntimeConfig {
+  readonly tableName: string;
+  /** The deliveries' queue, whose messages a failed try hides for its backoff. */
+  readonly queueUrl: string;
+  /** Where a delivery lands that failed for 24 h, or that cannot be read at all. */
+  readonly deadLetterQueueUrl: string;
+  /** The Secrets Manager secret (name or ARN) holding `{current, previous?}`. */
+  readonly secretId: string;
+  readonly retry: { readonly baseSeconds: number; readonly capSeconds: number };
+  /** Seconds the secret read is kept: a rotation reaches the signatures within this time. */
+  readonly secretCacheSeconds: number;
+}
+
+export function webhookRuntimeConfig(env: NodeJS.ProcessEnv = process.env): WebhookRuntimeConfig {
+  return {
+    tableName: requireEnv('TABLE_NAME', env),
+    queueUrl: requireEnv('WEBHOOK_QUEUE_URL', env),
+    deadLetterQueueUrl: requireEnv('WEBHOOK_DEAD_LETTER_QUEUE_URL', env),
+    secretId: requireEnv('WEBHOOK_SECRET_ID', env),
+    retry: {
+      baseSeconds: integerEnv('WEBHOOK_RETRY_BASE_SECONDS', env, 1, 900),
+      capSeconds: integerEnv('WEBHOOK_RETRY_CAP_SECONDS', env, 1, 43_200),
+    },
+    secretCacheSeconds: integerEnv('WEBHOOK_SECRET_CACHE_SECONDS', env, 1, 3600),
+  };
+}

@@ -12,6 +12,7 @@ import { JobQueueConstruct } from './constructs/job-queue.ts';
 import { JobReconcilerConstruct } from './constructs/job-reconciler.ts';
 import { JobSchedulingConstruct } from './constructs/job-scheduling.ts';
 import { JobTableConstruct } from './constructs/job-table.ts';
+import { JobWebhooksConstruct } from './constructs/job-webhooks.ts';
 import { JobWorkerConstruct } from './constructs/job-worker.ts';
 import { concurrencyLimitedJobTypes } from '../functions/jobs/domain/registry.ts';
 
@@ -38,6 +39,7 @@ export class JobPlatformStack extends Stack {
   readonly scheduling: JobSchedulingConstruct;
   readonly counts: JobCountsConstruct;
   readonly events: JobEventsConstruct;
+  readonly webhooks: JobWebhooksConstruct;
   readonly observability: JobObservabilityConstruct;
 
   constructor(scope: Construct, id: string, props: JobPlatformStackProps) {
@@ -119,6 +121,20 @@ export class JobPlatformStack extends Stack {
       eventBusName: names.eventBus,
     });
 
+    this.webhooks = new JobWebhooksConstruct(this, 'Webhooks', {
+      deliveryDeclaration: functions.webhooks,
+      rotationDeclaration: functions.webhookSecretRotation,
+      environmentConfig: config,
+      table: this.jobTable.table,
+      bus: this.events.bus,
+      names: {
+        rule: names.webhookRule,
+        queue: names.webhookQueue,
+        deadLetterQueue: names.webhookDeadLetterQueue,
+        secret: names.webhookSecret,
+      },
+    });
+
     this.observability = new JobObservabilityConstruct(this, 'Observability', {
       alarmNamePrefix: names.stack,
       dashboardName: names.dashboard,
@@ -136,6 +152,8 @@ export class JobPlatformStack extends Stack {
         this.counts.function,
         this.events.function,
         this.scheduling.firingFunction,
+        this.webhooks.deliveryFunction,
+        this.webhooks.rotationFunction,
       ],
     });
 
@@ -152,6 +170,14 @@ export class JobPlatformStack extends Stack {
       TableName: { value: this.jobTable.table.tableName, description: 'Name of the job table' },
       Region: { value: this.region, description: 'Region of this environment' },
       EventBusName: { value: this.events.bus.eventBusName, description: 'Bus of the job lifecycle events (rules subscribe here)' },
+      WebhookDeadLetterQueueUrl: {
+        value: this.webhooks.deadLetterQueue.queueUrl,
+        description: 'Webhook deliveries given up after 24 h (redrive them from the SQS console)',
+      },
+      WebhookSecretArn: {
+        value: this.webhooks.secret.secretArn,
+        description: 'Secret whose {current, previous} verify webhook signatures',
+      },
       ScheduleGroupName: { value: this.scheduling.groupName, description: "EventBridge Scheduler group of the environment's schedules" },
       ScheduleDeadLetterQueueUrl: {
         value: this.scheduling.deadLetterQueue.queueUrl,

@@ -27,6 +27,13 @@ export interface LocalResources {
     readonly roleArn: string;
     readonly firingFunctionArn: string;
   };
+  /** The webhook deliveries' queues and the local Secrets Manager holding the signing secret. */
+  readonly webhooks?: {
+    readonly queueUrl: string;
+    readonly deadLetterQueueUrl: string;
+    readonly secretId: string;
+    readonly secretsManagerEndpoint: string;
+  };
 }
 
 /**
@@ -42,6 +49,7 @@ export const LOCAL_RUNTIME_VARIABLES = [
   'AWS_ENDPOINT_URL_SQS',
   'AWS_ENDPOINT_URL_EVENTBRIDGE',
   'AWS_ENDPOINT_URL_SCHEDULER',
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
 ] as const;
 
@@ -97,6 +105,12 @@ function localValues(
     SCHEDULE_DEAD_LETTER_QUEUE_ARN: resources.scheduler?.deadLetterQueueArn,
     SCHEDULE_DEAD_LETTER_QUEUE_URL: resources.scheduler?.deadLetterQueueUrl,
     SCHEDULE_FIRING_FUNCTION_ARN: resources.scheduler?.firingFunctionArn,
+    WEBHOOK_QUEUE_URL: resources.webhooks?.queueUrl,
+    WEBHOOK_DEAD_LETTER_QUEUE_URL: resources.webhooks?.deadLetterQueueUrl,
+    WEBHOOK_SECRET_ID: resources.webhooks?.secretId,
+    WEBHOOK_RETRY_BASE_SECONDS: String(environment.webhooks.retry.baseSeconds),
+    WEBHOOK_RETRY_CAP_SECONDS: String(environment.webhooks.retry.capSeconds),
+    WEBHOOK_SECRET_CACHE_SECONDS: String(environment.webhooks.secretCacheSeconds),
   };
 }
 
@@ -125,6 +139,7 @@ export function localFunctionSpec(
     AWS_ENDPOINT_URL_SQS: resources.endpoints.sqs,
     AWS_ENDPOINT_URL_EVENTBRIDGE: resources.eventBusEndpoint,
     AWS_ENDPOINT_URL_SCHEDULER: resources.scheduler?.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: resources.webhooks?.secretsManagerEndpoint,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(declaration.memoryMb),
   };
   return {
@@ -153,6 +168,8 @@ export function localFunctionSpecs(
     counts: spec('counts'),
     events: spec('events'),
     scheduleFiring: spec('scheduleFiring'),
+    webhooks: spec('webhooks'),
+    webhookSecretRotation: spec('webhookSecretRotation'),
     longJobSteps: spec('longJobSteps'),
     longJobExecutionEnded: spec('longJobExecutionEnded'),
   };

@@ -4,10 +4,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { JobQueueUrls } from '../functions/jobs/adapters/job-queue.ts';
 import { jobQueueSettings, type JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
+import { WEBHOOK_EVENT_PATTERN } from '../functions/jobs/adapters/job-lifecycle-events.ts';
+import { webhookQueueSettings } from '../functions/jobs/domain/webhook-delivery.ts';
+import { newSigningKey } from '../functions/jobs/domain/webhook-signature.ts';
 import { JOB_PRIORITIES, priorityConcurrency } from '../functions/jobs/domain/priority.ts';
 import { concurrencyLimitedJobTypes } from '../functions/jobs/domain/registry.ts';
 import { ENVIRONMENTS, validateEnvironment, type EnvironmentConfig } from '../lib/config/environments.ts';
@@ -19,10 +22,11 @@ import { EmfMetrics } from './emf-metrics.ts';
 import { localFunctionSpec, localFunctionSpecs } from './function-environment.ts';
 import { FunctionProcess } from './function-process.ts';
 import { startLocalLongJobsIfRedis, type LocalChunkRun, type LocalLongJobs } from './long-jobs.ts';
-import { createJobQueues, createJobTable, createScheduleDeadLetterQueue } from './provision.ts';
+import { createJobQueues, createJobTable, createScheduleDeadLetterQueue, createWebhookQueues } from './provision.ts';
 import { startLocalScheduler } from './services/scheduler-local.ts';
 import { startDynamoDbLocal, type RunningService } from './services/dynamodb-local.ts';
 import { startLocalEventBus } from './services/event-bus-local.ts';
+import { startLocalSecretsManager } from './services/secrets-manager-local.ts';
 import { LOCAL_REGION, localClientConfig } from './services/local-aws.ts';
 import { startSqsLocal } from './services/sqs-local.ts';
 import { DynamoDbStreamSource } from './dynamodb-stream-source.ts';
@@ -30,6 +34,9 @@ import { SqsEventSource } from './sqs-event-source.ts';
 import { WorkerPool } from './worker-pool.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** Webhook deliverer environments locally (each runs a batch's ten deliveries at once). */
+const LOCAL_WEBHOOK_ENVIRONMENTS = 2;
 
 /** The caller of the warm-up requests; it owns no jobs. */
 const WARM_UP_CALLER = 'local-platform-warm-up';
@@ -112,6 +119,10 @@ export interface LocalPlatformDescriptor {
   readonly deadLetterQueueUrl: string;
   /** Where the `email` type writes locally. */
   readonly outboxDir: string;
+  /** Webhook deliveries given up after 24 h. */
+  readonly webhookDeadLetterQueueUrl: string;
+  /** The file holding the webhook signing secret's versions (its AWSCURRENT value is `{current, previous?}`). */
+  readonly webhookSecretFile: string;
 }
 
 /** Where a local environment keeps its files (outbox, descriptor, state) unless told otherwise. */
@@ -157,6 +168,16 @@ export interface LocalPlatform {
   /** Where the local scheduler dead-letters firings it could not deliver. */
   readonly scheduleDeadLetterQueueUrl: string;
   readonly outboxDir: string;
+  /** The webhook deliveries' queue and DLQ. */
+  readonly webhookQueueUrl: string;
+  readonly webhookDeadLetterQueueUrl: string;
+  /** The webhook signing secret's current value, `{"current": "...", "previous"?: "..."}`, as receivers verify with it. */
+  webhookSigningSecret(): string;
+  /**
+   * Rotates the signing secret as Secrets Manager does: a new version staged AWSPENDING, then
+   * the rotation function's four steps. The new key signs first; the old one stays valid.
+   */
+  rotateWebhookSecret(): Promise<void>;
   /** The long-job twin (Redis, output bucket, state machine), or undefined when it is off. */
   readonly longJobs: Omit<LocalLongJobs, 'stop' | 'apiEnv'> | undefined;
   /** With `warmAllWorkers`: settles once every worker environment has loaded its handler. */
@@ -215,8 +236,37 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
 
     const outboxDir = dirs.outbox;
     await mkdir(outboxDir, { recursive: true });
+    // Signed webhooks (SPEC §11): the bus's webhook rule sends to the deliveries' queue, whose
+    // deliverer signs with the secret the local Secrets Manager keeps (a file of the data dir,
+    // kept across restarts and resets, so a receiver's copy stays valid).
+    const webhookQueues = await createWebhookQueues(
+      sqsClient,
+      names,
+      webhookQueueSettings(functionDeclarations(environment).webhooks.timeoutSeconds),
+    );
+    const secretsManager = await startLocalSecretsManager({
+      file: join(dataDir, 'webhook-signing-secret.json'),
+      name: names.webhookSecret,
+      region: LOCAL_REGION,
+      account: '000000000000',
+      initialValue: () => JSON.stringify({ current: newSigningKey() }),
+    });
+    started.push(secretsManager);
     // The environment's EventBridge bus: lifecycle events land here (GET /events, events.ndjson).
-    const eventBus = await startLocalEventBus({ file: join(dataDir, 'events.ndjson'), region: LOCAL_REGION, account: '000000000000' });
+    const eventBus = await startLocalEventBus({
+      file: join(dataDir, 'events.ndjson'),
+      region: LOCAL_REGION,
+      account: '000000000000',
+      rules: [
+        {
+          pattern: WEBHOOK_EVENT_PATTERN,
+          target: async (event) => {
+            await sqsClient.send(new SendMessageCommand({ QueueUrl: webhookQueues.queueUrl, MessageBody: JSON.stringify(event) }));
+          },
+        },
+      ],
+      ...(options.onError === undefined ? {} : { onError: options.onError }),
+    });
     started.push(eventBus);
     // The environment's EventBridge Scheduler: one-time schedules send to the job queue, recurring
     // ones invoke the firing function, failed firings land in the schedules' DLQ.
@@ -255,6 +305,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         deadLetterQueueArn: scheduleDeadLetters.arn,
         roleArn: `arn:aws:iam::000000000000:role/${names.schedulerRole}`,
         firingFunctionArn,
+      },
+      webhooks: {
+        queueUrl: webhookQueues.queueUrl,
+        deadLetterQueueUrl: webhookQueues.deadLetterQueueUrl,
+        secretId: names.webhookSecret,
+        secretsManagerEndpoint: secretsManager.endpoint,
       },
     };
     const declarations = functionDeclarations(environment);
@@ -305,8 +361,28 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     const reconciler = FunctionProcess.fromSpec(specs.reconciler, onOutput, extraEnv);
     const firing = FunctionProcess.fromSpec(specs.scheduleFiring, onOutput, extraEnv);
     firingTarget.invoke = (payload) => firing.invoke(payload);
+    // The webhook deliverer behind its own mapping. Two execution environments here (AWS runs up
+    // to `webhooks.maxConcurrency`): each batch's ten deliveries run at once in one of them.
+    const deliverers = Array.from({ length: LOCAL_WEBHOOK_ENVIRONMENTS }, () =>
+      FunctionProcess.fromSpec(specs.webhooks, onOutput, extraEnv),
+    );
+    const delivererPool = new WorkerPool(deliverers);
+    const rotation = FunctionProcess.fromSpec(specs.webhookSecretRotation, onOutput, extraEnv);
+    const rotateWebhookSecret = async () => {
+      const token = secretsManager.beginRotation();
+      for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+        await rotation.invoke({ Step: step, SecretId: names.webhookSecret, ClientRequestToken: token });
+      }
+    };
     const stopFunctions = async () => {
-      await Promise.all([api.stop(), reconciler.stop(), firing.stop(), ...workers.map((worker) => worker.stop())]);
+      await Promise.all([
+        api.stop(),
+        reconciler.stop(),
+        firing.stop(),
+        rotation.stop(),
+        ...workers.map((worker) => worker.stop()),
+        ...deliverers.map((deliverer) => deliverer.stop()),
+      ]);
     };
     cleanups.push(stopFunctions);
     // Warm-up, so the first requests after "ready" are not the slow ones: the API and one worker
@@ -323,6 +399,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       }),
       // The local bus: every lifecycle event so far, oldest first, as EventBridge delivers them to a target.
       'GET /events': async () => ({ contentType: 'application/json', body: JSON.stringify(eventBus.events) }),
+      // The webhook signing secret, `{current, previous?}`, for a local receiver to verify with; a
+      // POST rotates it as Secrets Manager would. Local only: in AWS the secret is in Secrets Manager.
+      'GET /webhook-secret': async () => ({ contentType: 'application/json', body: secretsManager.currentValue() }),
+      'POST /webhook-secret/rotate': async () => {
+        await rotateWebhookSecret();
+        return { contentType: 'application/json', body: secretsManager.currentValue() };
+      },
     });
     cleanups.push(() => gateway.close());
     // ...and the API's first SDK calls (clients, connections, DynamoDB Local's query path) go
@@ -393,6 +476,19 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     };
     cleanups.push(stopEventSources);
 
+    const webhookSource = new SqsEventSource({
+      sqs: sqsClient,
+      queueUrl: webhookQueues.queueUrl,
+      queueArn: webhookQueues.queueArn,
+      batchSize: 10,
+      batchingWindowSeconds: 0,
+      maxConcurrency: LOCAL_WEBHOOK_ENVIRONMENTS,
+      invoke: (_slot, event) => delivererPool.invoke<SQSBatchResponse>(event),
+      ...onError,
+    });
+    webhookSource.start();
+    cleanups.push(() => webhookSource.stop());
+
     // The schedule that EventBridge keeps in AWS: one reconciler run at a time.
     let reconciling: Promise<unknown> | undefined;
     const schedule = setInterval(
@@ -423,6 +519,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       queueUrls: queues.queueUrls,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       outboxDir,
+      webhookDeadLetterQueueUrl: webhookQueues.deadLetterQueueUrl,
+      webhookSecretFile: join(dataDir, 'webhook-signing-secret.json'),
     };
     await writeFile(join(dataDir, 'platform.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
 
@@ -445,6 +543,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       schedulerEndpoint: scheduler.endpoint,
       scheduleDeadLetterQueueUrl: scheduleDeadLetters.url,
       outboxDir,
+      webhookQueueUrl: webhookQueues.queueUrl,
+      webhookDeadLetterQueueUrl: webhookQueues.deadLetterQueueUrl,
+      webhookSigningSecret: () => secretsManager.currentValue(),
+      rotateWebhookSecret,
       longJobs:
         longJobs === undefined
           ? undefined

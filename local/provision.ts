@@ -4,6 +4,7 @@ import { JOB_TABLE_KEY_ATTRIBUTES, JOB_TABLE_SCHEMA } from '../functions/jobs/ad
 import { concurrencyQueueName, type JobQueueUrls } from '../functions/jobs/adapters/job-queue.ts';
 import { concurrencyLimitedJobTypes } from '../functions/jobs/domain/registry.ts';
 import type { JobQueueSettings } from '../functions/jobs/domain/job-queue-settings.ts';
+import type { WebhookQueueSettings } from '../functions/jobs/domain/webhook-delivery.ts';
 import { JOB_PRIORITIES, type JobPriority } from '../functions/jobs/domain/priority.ts';
 
 /** Creates the job table from the same schema the CDK table construct reads. */
@@ -79,28 +80,10 @@ export async function createJobQueues(
   names: { priorityQueues: Readonly<Record<JobPriority, string>>; deadLetterQueue: string },
   settings: JobQueueSettings,
 ): Promise<ProvisionedQueues> {
-  const deadLetter = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: names.deadLetterQueue,
-      Attributes: { MessageRetentionPeriod: String(settings.deadLetterRetentionSeconds) },
-    }),
-  );
-  const deadLetterQueueUrl = await reachableQueueUrl(sqs, deadLetter.QueueUrl);
-  const deadLetterQueueArn = await arnOf(sqs, deadLetterQueueUrl);
-  const createQueue = async (queueName: string) => {
-    const queue = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: queueName,
-        Attributes: {
-          VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
-          MessageRetentionPeriod: String(settings.retentionSeconds),
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: settings.maxReceiveCount }),
-        },
-      }),
-    );
-    const url = await reachableQueueUrl(sqs, queue.QueueUrl);
-    return { url, arn: await arnOf(sqs, url) };
-  };
+  const deadLetter = await createDeadLetterQueue(sqs, names.deadLetterQueue, settings.deadLetterRetentionSeconds);
+  const deadLetterQueueUrl = deadLetter.url;
+  const deadLetterQueueArn = deadLetter.arn;
+  const createQueue = (queueName: string) => createRedrivenQueue(sqs, queueName, settings, deadLetterQueueArn);
   const levels = await Promise.all(
     JOB_PRIORITIES.map(async (priority) => ({ priority, ...(await createQueue(names.priorityQueues[priority])) })),
   );
@@ -133,9 +116,52 @@ export async function createScheduleDeadLetterQueue(
   name: string,
   settings: JobQueueSettings,
 ): Promise<{ readonly url: string; readonly arn: string }> {
+  return createDeadLetterQueue(sqs, name, settings.deadLetterRetentionSeconds);
+}
+
+/** The settings of a queue whose messages SQS dead-letters after `maxReceiveCount` receives. */
+type RedrivenQueueSettings = Pick<JobQueueSettings, 'visibilityTimeoutSeconds' | 'retentionSeconds' | 'maxReceiveCount'>;
+
+async function createDeadLetterQueue(sqs: SQSClient, name: string, retentionSeconds: number): Promise<{ url: string; arn: string }> {
   const created = await sqs.send(
-    new CreateQueueCommand({ QueueName: name, Attributes: { MessageRetentionPeriod: String(settings.deadLetterRetentionSeconds) } }),
+    new CreateQueueCommand({ QueueName: name, Attributes: { MessageRetentionPeriod: String(retentionSeconds) } }),
   );
   const url = await reachableQueueUrl(sqs, created.QueueUrl);
   return { url, arn: await arnOf(sqs, url) };
+}
+
+async function createRedrivenQueue(
+  sqs: SQSClient,
+  name: string,
+  settings: RedrivenQueueSettings,
+  deadLetterQueueArn: string,
+): Promise<{ url: string; arn: string }> {
+  const created = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: {
+        VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(settings.retentionSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: settings.maxReceiveCount }),
+      },
+    }),
+  );
+  const url = await reachableQueueUrl(sqs, created.QueueUrl);
+  return { url, arn: await arnOf(sqs, url) };
+}
+
+/** Creates the webhook deliveries' queue and its DLQ, as the webhooks construct does. */
+export async function createWebhookQueues(
+  sqs: SQSClient,
+  names: { readonly webhookQueue: string; readonly webhookDeadLetterQueue: string },
+  settings: WebhookQueueSettings,
+): Promise<{
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly deadLetterQueueUrl: string;
+  readonly deadLetterQueueArn: string;
+}> {
+  const deadLetter = await createDeadLetterQueue(sqs, names.webhookDeadLetterQueue, settings.deadLetterRetentionSeconds);
+  const queue = await createRedrivenQueue(sqs, names.webhookQueue, settings, deadLetter.arn);
+  return { queueUrl: queue.url, queueArn: queue.arn, deadLetterQueueUrl: deadLetter.url, deadLetterQueueArn: deadLetter.arn };
 }

@@ -31,6 +31,12 @@ export const PLATFORM_METRICS = {
   scheduleDeadLetters: 'ScheduleDeadLetters',
   /** Queue messages that were not job messages, sent to the DLQ by the worker. */
   malformedMessages: 'MalformedMessages',
+  /** Webhook deliveries a receiver accepted (2xx). */
+  webhooksDelivered: 'WebhooksDelivered',
+  /** Webhook tries that failed and wait for their next try. */
+  webhooksRetried: 'WebhooksRetried',
+  /** Webhook deliveries given up after 24 h (or unreadable), in the deliveries' DLQ. */
+  webhooksDeadLettered: 'WebhooksDeadLettered',
 } as const;
 
 export type JobMetricName = (typeof JOB_METRICS)[keyof typeof JOB_METRICS];

@@ -29,13 +29,30 @@ const longJobSettings = z.object({
   outputRetentionDays: z.number().int().min(1).max(3650),
 });
 
-/** Signed webhooks (SPEC §11): who may receive them. */
+/** Signed webhooks (SPEC §11): who may receive them, how a failing delivery is retried, when the secret rotates. */
 const webhookSettings = z.object({
   /**
    * Whether a job's `callbackUrl` may be plain `http:`. Only the local environment, whose
    * receivers run on localhost, sets it; an AWS environment delivers over TLS only.
    */
   allowHttpCallbackUrls: z.boolean(),
+  /**
+   * Try n of a failing delivery waits min(capSeconds, baseSeconds * 2^(n-1)) with equal jitter
+   * (retry-delay.ts), until 24 h after the event; the cap stays under SQS's 12 h visibility limit.
+   */
+  retry: z.object({
+    baseSeconds: z.number().int().min(1).max(900),
+    capSeconds: z.number().int().min(1).max(43_200),
+  }),
+  /** Deliveries at once (the deliverer's event source mapping), so a burst of finished jobs cannot flood receivers. */
+  maxConcurrency: z.number().int().min(2).max(1000),
+  /**
+   * Seconds a deliverer keeps the signing secret it read: after a rotation it signs with the new
+   * key within this time (until then with the old one, which receivers still accept).
+   */
+  secretCacheSeconds: z.number().int().min(1).max(3600),
+  /** Days between rotations of the signing secret; the one before stays valid until the next. */
+  secretRotationDays: z.number().int().min(1).max(365),
 });
 
 /** Everything that differs between deployments of the platform, one typed object each. */
@@ -142,8 +159,17 @@ export type RetryDefaults = z.infer<typeof retryDefaults>;
 export type LongJobSettings = z.infer<typeof longJobSettings>;
 export type WebhookSettings = z.infer<typeof webhookSettings>;
 
-/** AWS environments deliver webhooks over TLS only. */
-const WEBHOOKS: WebhookSettings = { allowHttpCallbackUrls: false };
+/**
+ * AWS environments deliver webhooks over TLS only. A failing receiver is tried after about 30 s,
+ * 1, 2, 4 ... minutes, then hourly until the 24 h mark: some 30 tries, each 10 s at most.
+ */
+const WEBHOOKS: WebhookSettings = {
+  allowHttpCallbackUrls: false,
+  retry: { baseSeconds: 30, capSeconds: 3600 },
+  maxConcurrency: 10,
+  secretCacheSeconds: 300,
+  secretRotationDays: 30,
+};
 
 const dev: EnvironmentConfig = {
   name: 'dev',

@@ -45,11 +45,23 @@ export const SCHEDULER_VARIABLES = [
   'SCHEDULE_FIRING_FUNCTION_ARN',
 ] as const;
 
+/** Variables `webhookRuntimeConfig` parses: where deliveries come from and go, the secret and the backoff (SPEC §11). */
+export const WEBHOOK_VARIABLES = [
+  'TABLE_NAME',
+  'WEBHOOK_QUEUE_URL',
+  'WEBHOOK_DEAD_LETTER_QUEUE_URL',
+  'WEBHOOK_SECRET_ID',
+  'WEBHOOK_RETRY_BASE_SECONDS',
+  'WEBHOOK_RETRY_CAP_SECONDS',
+  'WEBHOOK_SECRET_CACHE_SECONDS',
+] as const;
+
 /** Every variable a function may be given; the binders in `lib/constructs/job-function-environment.ts` set them. */
 export type FunctionVariable =
   | (typeof JOB_FUNCTION_VARIABLES)[number]
   | (typeof PLATFORM_VARIABLES)[number]
   | (typeof SCHEDULER_VARIABLES)[number]
+  | (typeof WEBHOOK_VARIABLES)[number]
   | 'SCHEDULE_DEAD_LETTER_QUEUE_URL'
   | 'WORKER_CONCURRENCY'
   | 'WORKER_TIMEOUT_SECONDS'
@@ -59,7 +71,16 @@ export type FunctionVariable =
 
 /** The functions of the platform (the long-job steps only where the environment has long jobs). */
 export type PlatformFunctionId =
-  'api' | 'worker' | 'reconciler' | 'counts' | 'events' | 'scheduleFiring' | 'longJobSteps' | 'longJobExecutionEnded';
+  | 'api'
+  | 'worker'
+  | 'reconciler'
+  | 'counts'
+  | 'events'
+  | 'scheduleFiring'
+  | 'webhooks'
+  | 'webhookSecretRotation'
+  | 'longJobSteps'
+  | 'longJobExecutionEnded';
 
 export interface FunctionDeclaration {
   readonly id: PlatformFunctionId;
@@ -179,6 +200,31 @@ export function functionDeclarations(config: EnvironmentConfig): Readonly<Record
         'EVENT_BUS_NAME',
         ...(config.longJobs ? (['STATE_MACHINE_ARN'] as const) : []),
       ],
+    },
+    webhooks: {
+      ...common,
+      id: 'webhooks',
+      functionName: names.webhookFunction,
+      serviceName: 'jobs-webhooks',
+      description: `Delivers signed webhooks of finished jobs, retried for 24 h (${config.name})`,
+      entry: entry('functions/webhooks/delivery-handler.ts'),
+      // A batch's deliveries run at once, each given 10 s; the rest is the signing secret and the writes.
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      environment: [...JOB_FUNCTION_VARIABLES, ...WEBHOOK_VARIABLES],
+    },
+    webhookSecretRotation: {
+      ...common,
+      id: 'webhookSecretRotation',
+      functionName: names.webhookRotationFunction,
+      serviceName: 'jobs-webhook-secret-rotation',
+      description: `Rotates the webhook signing secret, keeping the one before valid (${config.name})`,
+      entry: entry('functions/webhooks/rotation-handler.ts'),
+      // Each of Secrets Manager's four steps is one or two calls.
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      // The one secret it may rotate.
+      environment: [...JOB_FUNCTION_VARIABLES, 'WEBHOOK_SECRET_ID'],
     },
     longJobSteps: {
       ...common,

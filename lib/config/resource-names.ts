@@ -23,6 +23,14 @@ export function resourceNames(environmentName: string) {
     scheduleDeadLetterQueue: `${prefix}-schedule-dlq`,
     scheduleFiringFunction: `${prefix}-schedule-firing`,
     schedulerRole: `${prefix}-scheduler`,
+    // Signed webhooks (SPEC §11): the rule on the bus feeds a queue the deliverer reads; a
+    // delivery that failed for 24 h lands in its DLQ. The signing secret rotates with its function.
+    webhookRule: `${prefix}-webhooks`,
+    webhookQueue: `${prefix}-webhooks`,
+    webhookDeadLetterQueue: `${prefix}-webhooks-dlq`,
+    webhookFunction: `${prefix}-webhooks`,
+    webhookRotationFunction: `${prefix}-webhook-secret-rotation`,
+    webhookSecret: `${prefix}/webhook-signing`,
     dashboard: `${prefix}`,
     alarmTopic: `${prefix}-alarms`,
     // The long-job companion stack (SPEC §6). In AWS the output bucket's name is generated

@@ -22,7 +22,7 @@ import { JOB_PRIORITIES, type JobPriority } from '../../functions/jobs/domain/pr
  * waiting on a finished one and release or cancel them; `sweep` (reconciler): get, update and a
  * scan, for the stale-job sweep; `RW` (API): reads, and creating jobs as well as changing them.
  */
-export type TableAccess = 'R' | 'transition' | 'work' | 'release' | 'sweep' | 'reconcile' | 'RW';
+export type TableAccess = 'R' | 'transition' | 'work' | 'release' | 'sweep' | 'reconcile' | 'RW' | 'callback';
 
 /**
  * Item actions on the job table, exactly the ones `JobRepository` issues: a new job is a
@@ -33,6 +33,8 @@ export type TableAccess = 'R' | 'transition' | 'work' | 'release' | 'sweep' | 'r
  */
 export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   R: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  // The webhook deliverer counts each try on its job with one update, reading nothing (JobRepository.recordCallbackAttempt).
+  callback: ['dynamodb:UpdateItem'],
   transition: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   // A handler's `context.dependencies` are one BatchGetItem of the running job's dependencies.
   work: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],

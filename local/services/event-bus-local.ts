@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { AwsJsonError, startAwsJsonServer } from './aws-json-server.ts';
 import type { RunningService } from './dynamodb-local.ts';
+import { matchesEventPattern, type EventPattern } from './event-pattern.ts';
 
 /** An event as EventBridge delivers it to a rule's target. */
 export interface BusEvent {
@@ -40,27 +40,28 @@ export interface LocalEventBus extends RunningService {
   readonly events: readonly BusEvent[];
 }
 
-export async function startLocalEventBus(options: { file: string; region: string; account: string }): Promise<LocalEventBus> {
+/** A rule of the bus: events matching its pattern go to its target, as an EventBridge rule's do. */
+export interface LocalBusRule {
+  readonly pattern: EventPattern;
+  /** Delivers one matched event (for the webhook rule: sends it to the deliveries' queue). */
+  readonly target: (event: BusEvent) => Promise<void>;
+}
+
+export async function startLocalEventBus(options: {
+  file: string;
+  region: string;
+  account: string;
+  rules?: readonly LocalBusRule[];
+  /** Receives a target's failure (EventBridge would retry it, then dead-letter it). */
+  onError?: (error: unknown) => void;
+}): Promise<LocalEventBus> {
   const events: BusEvent[] = [];
   mkdirSync(dirname(options.file), { recursive: true });
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const answer = (status: number, body: unknown) => {
-        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-        response.end(JSON.stringify(body));
-      };
-      if (request.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
-        return answer(400, { __type: 'UnknownOperationException', message: 'The local bus serves PutEvents only' });
-      }
-      let entries: PutEventsEntry[];
-      try {
-        entries = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries?: PutEventsEntry[] }).Entries ?? [];
-      } catch {
-        return answer(400, { __type: 'SerializationException', message: 'The request body is not JSON' });
-      }
-      const results = entries.map((entry) => {
+  const service = await startAwsJsonServer(async (target, request) => {
+    if (target !== 'AWSEvents.PutEvents') throw new AwsJsonError('UnknownOperationException', 'The local bus serves PutEvents only');
+    const entries = (request as { Entries?: PutEventsEntry[] }).Entries ?? [];
+    const results = await Promise.all(
+      entries.map(async (entry) => {
         let detail: unknown;
         try {
           detail = JSON.parse(entry.Detail ?? '');
@@ -82,20 +83,20 @@ export async function startLocalEventBus(options: { file: string; region: string
         events.push(event);
         if (events.length > KEPT_EVENTS) events.shift();
         appendFileSync(options.file, `${JSON.stringify(event)}\n`);
+        // EventBridge retries a target for 24 h; here an entry whose target failed is reported
+        // failed, so the events function retries its batch and nothing is lost.
+        try {
+          await Promise.all(
+            (options.rules ?? []).filter((rule) => matchesEventPattern(rule.pattern, event)).map((rule) => rule.target(event)),
+          );
+        } catch (error) {
+          options.onError?.(error);
+          return { ErrorCode: 'InternalException', ErrorMessage: `A rule's target failed: ${String(error)}` };
+        }
         return { EventId: event.id };
-      });
-      answer(200, { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    endpoint,
-    events,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
       }),
-  };
+    );
+    return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
+  });
+  return { ...service, events };
 }

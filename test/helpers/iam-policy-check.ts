@@ -118,6 +118,14 @@ export function requirementsOf(call: RecordedCall, context: ArnContext): Require
     const passRole = typeof body.Target?.RoleArn === 'string' ? [{ action: 'iam:PassRole', resource: body.Target.RoleArn as string }] : [];
     return [{ action: `scheduler:${operation}`, resource }, ...passRole];
   }
+  if (call.service === 'secretsmanager') {
+    // A secret's ARN ends in six random characters, which a name leaves out.
+    const secret = String(body.SecretId);
+    const resource = secret.startsWith('arn:')
+      ? secret
+      : `arn:${context.partition}:secretsmanager:${context.region}:${context.account}:secret:${secret}-??????`;
+    return [{ action: `secretsmanager:${operation}`, resource }];
+  }
   if (call.service === 's3') {
     const [, bucket = '', ...key] = (call.path ?? '/').split('?')[0]?.split('/') ?? [];
     const action = call.method === 'PUT' ? 's3:PutObject' : call.method === 'DELETE' ? 's3:DeleteObject' : 's3:GetObject';
@@ -187,6 +195,9 @@ function physicalId(logicalId: string, attribute: string, template: CfnTemplate,
         : `arn:${partition}:lambda:${region}:${account}:function:${properties.FunctionName}`;
     case 'AWS::Events::EventBus':
       return attribute === 'Ref' ? properties.Name : `arn:${partition}:events:${region}:${account}:event-bus/${properties.Name}`;
+    case 'AWS::SecretsManager::Secret':
+      // Ref and the ARN are the same; the random suffix is what a name-based call leaves as `??????`.
+      return `arn:${partition}:secretsmanager:${region}:${account}:secret:${properties.Name}-??????`;
     case 'AWS::S3::Bucket':
       return attribute === 'Ref'
         ? (properties.BucketName ?? generated ?? logicalId)

@@ -79,7 +79,11 @@ describe.each(ENVIRONMENT_NAMES)('job queues in %s', (environmentName) => {
     expect(
       Object.keys(
         template.findResources('AWS::Lambda::EventSourceMapping', {
-          Properties: { EventSourceArn: Match.anyValue(), ScalingConfig: Match.anyValue() },
+          Properties: {
+            EventSourceArn: Match.anyValue(),
+            ScalingConfig: Match.anyValue(),
+            FunctionName: { Ref: Match.stringLikeRegexp('^WorkerFunction') },
+          },
         }),
       ),
     ).toHaveLength(4);
@@ -113,7 +117,7 @@ describe.each(ENVIRONMENT_NAMES)('job queues in %s', (environmentName) => {
         Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
-    // The priority and type queues, their shared DLQ, and the schedules' DLQ.
-    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy', { Properties: denyInsecure }))).toHaveLength(6);
+    // The priority and type queues, their shared DLQ, the schedules' DLQ, and the webhook deliveries' queue and DLQ.
+    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy', { Properties: denyInsecure }))).toHaveLength(8);
   });
 });

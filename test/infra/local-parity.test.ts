@@ -23,6 +23,8 @@ const FUNCTION_IDS: readonly PlatformFunctionId[] = [
   'longJobSteps',
   'longJobExecutionEnded',
   'scheduleFiring',
+  'webhooks',
+  'webhookSecretRotation',
 ];
 
 describe('the local runtime against the synthesized templates of the same environment', () => {
@@ -64,6 +66,12 @@ describe('the local runtime against the synthesized templates of the same enviro
           deadLetterQueueArn: 'arn:aws:sqs:us-east-1:000000000000:schedule-dlq',
           roleArn: 'arn:aws:iam::000000000000:role/scheduler',
           firingFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:firing',
+        },
+        webhooks: {
+          queueUrl: 'webhooks',
+          deadLetterQueueUrl: 'webhooks-dlq',
+          secretId: 'webhook-signing',
+          secretsManagerEndpoint: 'http://127.0.0.1:4568',
         },
       },
       { STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:local' },

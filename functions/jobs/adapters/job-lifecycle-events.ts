@@ -18,6 +18,17 @@ export const JOB_EVENT_TYPES: Partial<Record<JobStatus, string>> = {
 };
 
 /**
+ * The events the webhook rule sends to the deliverer's queue (SPEC §11): every terminal status of
+ * a job that has a `callbackUrl`, `retrying` not included. An EventBridge event pattern, so the
+ * CDK rule and the local bus (local/services/event-pattern.ts) match the same events.
+ */
+export const WEBHOOK_EVENT_PATTERN = {
+  source: [JOB_EVENT_SOURCE],
+  'detail-type': [JOB_EVENT_TYPES.completed, JOB_EVENT_TYPES.failed, JOB_EVENT_TYPES.cancelled] as string[],
+  detail: { callbackUrl: [{ exists: true }] },
+} as const;
+
+/**
  * What an event carries: the job resource without its payload (consumers dedupe on jobId +
  * status + run), its caller, and its `callbackUrl` when it has one, for the webhook rule to match on.
  */

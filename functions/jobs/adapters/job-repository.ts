@@ -617,6 +617,31 @@ export class JobRepository {
   }
 
   /**
+   * Counts one webhook try on the job and keeps its answer (`callback.attempts`,
+   * `callback.lastStatus`): one update, no read. It leaves `version` alone: it changes no
+   * state a transition decides on, so a redrive racing a delivery never loses its lock to it.
+   * False when the job is gone (its retention ran out before the delivery).
+   */
+  async recordCallbackAttempt(ref: JobRef, status: number | string): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: jobKey(ref),
+          UpdateExpression: 'SET #callback.#attempts = if_not_exists(#callback.#attempts, :zero) + :one, #callback.#lastStatus = :status',
+          ConditionExpression: 'attribute_exists(#callback)',
+          ExpressionAttributeNames: { '#callback': 'callback', '#attempts': 'attempts', '#lastStatus': 'lastStatus' },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':status': status },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
    * Sets a running job's progress if it moves forward; false when the job is not running or
    * already shows as much. One update instead of read-then-write: chunks finishing at the same
    * time would otherwise lose the optimistic lock to each other. It still bumps `version`, so

@@ -34,3 +34,23 @@ export function decideWebhookRetry(
   if (leftSeconds <= 0) return { kind: 'giveUp', reason: `not delivered within ${WEBHOOK_RETRY_WINDOW_SECONDS / 3600} h (${tries} tries)` };
   return { kind: 'retry', delaySeconds: Math.min(retryDelay(tries, policy, random), leftSeconds) };
 }
+
+/** The deliveries' queues, in AWS and locally alike (lib/constructs/job-webhooks.ts, local/provision.ts). */
+export interface WebhookQueueSettings {
+  /** Six times the deliverer's timeout, as AWS advises for a Lambda event source. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Four days: the 24 h of tries, a last backoff of up to 12 h, and room for an outage of the deliverer. */
+  readonly retentionSeconds: number;
+  readonly deadLetterRetentionSeconds: number;
+  /** Receives before SQS dead-letters a delivery itself: only one that crashes the deliverer each time gets there. */
+  readonly maxReceiveCount: number;
+}
+
+export function webhookQueueSettings(delivererTimeoutSeconds: number): WebhookQueueSettings {
+  return {
+    visibilityTimeoutSeconds: 6 * delivererTimeoutSeconds,
+    retentionSeconds: 4 * 24 * 3600,
+    deadLetterRetentionSeconds: 14 * 24 * 3600,
+    maxReceiveCount: 100,
+  };
+}

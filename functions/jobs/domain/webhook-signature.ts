@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /**
  * The environment's webhook signing secrets (Secrets Manager `jobs-<env>/webhook-signing`): a
@@ -55,4 +55,14 @@ export function signatureHeader(body: string, secrets: SigningSecrets, timestamp
  */
 export function webhookEventId(job: { readonly jobId: string; readonly status: string; readonly run: number }): string {
   return `${job.jobId}:${job.status}:${job.run}`;
+}
+
+/** A fresh signing key: 32 random bytes, hex (the HMAC-SHA256 block-size guidance asks for at least the hash's 32). */
+export function newSigningKey(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** The secrets after a rotation: the new key signs first, the one it replaces stays valid until the next rotation. */
+export function rotatedSigningSecrets(before: SigningSecrets, newKey: string): SigningSecrets {
+  return { current: newKey, previous: before.current };
 }

@@ -14,8 +14,12 @@ import type { ClientRequest } from 'node:http';
 const file = process.env.AWS_CALL_RECORD_FILE;
 const caller = process.env.AWS_LAMBDA_FUNCTION_NAME ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'unknown';
 // The platform the process belongs to, by its table (`jobs-<env>-jobs`): chunk tasks carry no
-// function name. The events function has no table variable: its bus (`jobs-<env>-events`) names it.
-const table = process.env.TABLE_NAME ?? process.env.EVENT_BUS_NAME?.replace(/-events$/, '-jobs');
+// function name. The events function has no table variable: its bus (`jobs-<env>-events`) names
+// it; the secret's rotation function has its secret (`jobs-<env>/webhook-signing`).
+const table =
+  process.env.TABLE_NAME ??
+  process.env.EVENT_BUS_NAME?.replace(/-events$/, '-jobs') ??
+  process.env.WEBHOOK_SECRET_ID?.replace(/\/webhook-signing$/, '-jobs');
 
 /**
  * The request fields that name what a call acts on (tables, indexes, queues, state machines), so
@@ -38,6 +42,7 @@ function resourceFields(text: string): Record<string, unknown> {
     'stateMachineArn',
     'executionArn',
     'GroupName',
+    'SecretId',
   ]) {
     if (body[name] !== undefined) kept[name] = body[name];
   }

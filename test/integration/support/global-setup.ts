@@ -29,7 +29,12 @@ export async function setup(project: TestProject): Promise<void> {
   // Every AWS call of every function process is recorded, to be held against its IAM policy at the end.
   awsCalls = startRecordingAwsCalls();
   platform = await startLocalPlatform({
-    environment: localEnvironment({ name: 'itest' }),
+    // Webhook tries 1-2 s apart instead of 30 s to an hour, and a rotated secret in use within a
+    // second, so a flaky receiver's story and a rotation fit in a test.
+    environment: localEnvironment({
+      name: 'itest',
+      webhooks: { ...localEnvironment().webhooks, retry: { baseSeconds: 1, capSeconds: 2 }, secretCacheSeconds: 1 },
+    }),
     functionEnv: { ...COUNTED_COMPLETIONS_ENV, ...recordingFunctionEnv() },
     // Schedules run 120 times faster: a job due in 16 minutes fires after 8 s, rate(1 minute) every 0.5 s.
     schedulerClockScale: SCHEDULER_CLOCK_SCALE,
