@@ -143,6 +143,7 @@ export class JobPlatformStack extends Stack {
       queues: this.jobQueue.queues,
       typeQueues: this.jobQueue.typeQueues,
       deadLetterQueue: this.jobQueue.deadLetterQueue,
+      webhookDeadLetterQueue: this.webhooks.deadLetterQueue,
       httpApi: this.api.httpApi,
       workerFunction: this.worker.function,
       functions: [

@@ -18,6 +18,8 @@ export function formatBanner(platform: LocalPlatform, start: { readySeconds: num
     `  SQS          ${endpoints.sqs}   queues ${JOB_PRIORITIES.map((priority) => `${priority} ${platform.queueUrls[priority]}`).join(', ')}`,
     `  DLQ          ${platform.deadLetterQueueUrl}   ARN ${platform.deadLetterQueueArn}`,
     `  e-mail       ${platform.outboxDir}`,
+    `  webhooks     signing secret ${(JSON.parse(platform.webhookSigningSecret()) as { current: string }).current}   (${platform.apiUrl}/webhook-secret; POST ${platform.apiUrl}/webhook-secret/rotate rotates it)`,
+    `               DLQ ${platform.webhookDeadLetterQueueUrl}`,
     ...(platform.longJobs === undefined
       ? []
       : [`  long jobs    Redis ${platform.longJobs.redisUrl}, outputs in s3://${platform.longJobs.outputBucket} (S3 on ${endpoints.sqs})`]),

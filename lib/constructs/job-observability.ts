@@ -25,6 +25,8 @@ export interface JobObservabilityConstructProps {
   /** The queue of each type with a `maxConcurrency` limit. */
   readonly typeQueues?: Readonly<Record<string, sqs.IQueue>>;
   readonly deadLetterQueue: sqs.IQueue;
+  /** Webhook deliveries given up after 24 h: a receiver missed a job's end. */
+  readonly webhookDeadLetterQueue: sqs.IQueue;
   readonly httpApi: apigw.IHttpApi;
   /** The worker: its throttles alarm, as they delay every job. */
   readonly workerFunction: lambda.IFunction;
@@ -89,6 +91,19 @@ export class JobObservabilityConstruct extends Construct {
         alarmName: `${props.alarmNamePrefix}-dlq-not-empty`,
         alarmDescription: 'Jobs were dead-lettered: inspect them and redrive from the SQS console or the CLI.',
         metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        threshold: 0,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'WebhookDeadLetterQueueNotEmpty', {
+        alarmName: `${props.alarmNamePrefix}-webhook-dlq-not-empty`,
+        alarmDescription:
+          'A webhook was not delivered within 24 h: check the receiver named in the letter, then redrive the webhook DLQ from the SQS console.',
+        metric: props.webhookDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         threshold: 0,
         evaluationPeriods: 1,

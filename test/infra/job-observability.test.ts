@@ -22,6 +22,14 @@ describe.each(ENVIRONMENT_NAMES)('alarms and dashboard in %s', (environmentName)
     });
   });
 
+  it('alarms when a webhook delivery was given up and sits in the webhook dead-letter queue', () => {
+    expect(alarm(environmentName, 'webhook-dlq-not-empty')).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/^WebhooksDeadLetterQueue/), 'QueueName'] } }],
+      Threshold: 0,
+    });
+  });
+
   it('alarms on the age of the oldest message of any priority queue with the configured threshold', () => {
     const { config } = synthesizePlatform(environmentName);
     const oldest = alarm(environmentName, 'oldest-message-age');
@@ -59,7 +67,7 @@ describe.each(ENVIRONMENT_NAMES)('alarms and dashboard in %s', (environmentName)
   it('sends every alarm to the environment topic, which refuses requests without TLS', () => {
     const { template } = synthesizePlatform(environmentName);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
-    expect(alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(6);
     for (const found of alarms) expect(JSON.stringify(found.Properties.AlarmActions)).toContain('AlarmTopic');
     template.hasResourceProperties('AWS::SNS::Topic', { TopicName: `jobs-${environmentName}-alarms` });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {

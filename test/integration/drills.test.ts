@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListMessageMoveTasksCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { ListMessageMoveTasksCommand, SendMessageCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../../local/platform.ts';
 import { COUNTED_COMPLETIONS_ENV } from './support/debug-logs.ts';
@@ -11,6 +11,9 @@ import { jobsCli } from './support/jobs-cli.ts';
 import { LocalQueue } from './support/queues.ts';
 import { localCallerArn } from '../../local/api-gateway.ts';
 import { localClientConfig } from '../../local/services/local-aws.ts';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { oneTimeScheduleName, recurringScheduleName } from '../../functions/jobs/adapters/job-scheduler.ts';
+import { resourceNames } from '../../lib/config/resource-names.ts';
 
 const shared = inject('platform');
 
@@ -234,6 +237,59 @@ describe('on-call drills', () => {
     expect(purged.out).toContain('deleted 2 poison letter(s)');
     expect(await deadLetterQueue.depth()).toBe(1);
     expect(await deadLetterQueue.findJobs([anotherFailedId])).toEqual(new Set([anotherFailedId]));
+  });
+
+  it('makes what EventBridge Scheduler dead-lettered: the due one-time job runs once, the recurring firing makes its one job once', async () => {
+    // Prepare: a job due in an hour and a yearly schedule, whose firings are then lost
+    // the way EventBridge Scheduler loses one after a day of retries: its target input lands
+    // in the schedules' DLQ with the service's attributes.
+    const scheduler = new SchedulerClient(localClientConfig(platform.schedulerEndpoint));
+    const group = resourceNames(platform.environment.name).scheduleGroup;
+    const { body: scheduled } = await api.submit({ type: 'echo', payload: { lost: 'one-time firing' }, delaySeconds: 3_600 });
+    const name = `lost-firing-${randomUUID().slice(0, 8)}`;
+    const created = await api.request('POST', '/schedules', {
+      body: JSON.stringify({ name, expression: 'cron(0 6 1 1 ? *)', job: { type: 'echo', payload: {} } }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const oneTime = await scheduler.send(new GetScheduleCommand({ GroupName: group, Name: oneTimeScheduleName(scheduled.jobId) }));
+    const recurring = await scheduler.send(
+      new GetScheduleCommand({ GroupName: group, Name: recurringScheduleName(localCallerArn('local-user'), name) }),
+    );
+    const letter = (schedule: typeof oneTime, input: string) =>
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: platform.scheduleDeadLetterQueueUrl,
+          MessageBody: input,
+          MessageAttributes: Object.fromEntries(
+            Object.entries({
+              ERROR_CODE: 'AWS.SQS.QueueDoesNotExist',
+              EXHAUSTED_RETRY_CONDITION: 'MaximumEventAgeInSeconds',
+              SCHEDULE_ARN: schedule.Arn ?? '',
+              TARGET_ARN: schedule.Target?.Arn ?? '',
+            }).map(([key, value]) => [key, { DataType: 'String', StringValue: value }]),
+          ),
+        }),
+      );
+    const firingInput = (recurring.Target?.Input ?? '').replaceAll('<aws.scheduler.scheduled-time>', '2026-01-01T06:00:00Z');
+
+    // Act: the recurring firing is dead-lettered twice (a repeat must not make a second job).
+    await letter(oneTime, oneTime.Target?.Input ?? '');
+    await letter(recurring, firingInput);
+    await letter(recurring, firingInput);
+
+    // Assess
+    expect([scheduled.status, created.status]).toEqual(['scheduled', 201]);
+    const { job } = await api.waitFor(scheduled.jobId, 'completed');
+    expect(job.attempts).toBe(1);
+    const scheduleDeadLetters = new LocalQueue(platform.endpoints.sqs, platform.scheduleDeadLetterQueueUrl);
+    await eventually('the schedule DLQ emptied by the reconciler', async () =>
+      (await scheduleDeadLetters.depth()) === 0 ? true : undefined,
+    );
+    scheduleDeadLetters.close();
+    const firings = await api.request<{ items: { scheduleName?: string }[] }>('GET', `/jobs?schedule=${name}`);
+    expect(firings.body.items).toHaveLength(1);
+    expect(completions.get(scheduled.jobId)).toBe(1);
+    scheduler.destroy();
   });
 });
 
