@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { FunctionProcess } from '../local/function-process.ts';
 
 /** `AmazonSQS.SendMessage` → `{service: 'SQS', operation: 'SendMessage'}`. */
@@ -40,8 +40,9 @@ export interface UsageSnapshot {
 /**
  * Counts what AWS would bill for a stretch of the benchmark: every SDK call the functions make
  * (each function process prints one `awsCall` line per call, see aws-call-log.ts), every call
- * the local event source makes in this process (ReceiveMessage, DeleteMessageBatch — in AWS the
- * event source mapping's polls are billed as SQS requests too), and every function invocation
+ * the local event source makes in this process (ReceiveMessage that brought messages, DeleteMessageBatch — in AWS the
+ * event source mapping's polls are billed as SQS requests too), every message the local bus's
+ * rule sends to its queue (SendMessage, as the rule's target does in AWS), and every function invocation
  * with its duration.
  */
 export class AwsUsage {
@@ -54,7 +55,22 @@ export class AwsUsage {
     if (!this.counting) return;
     const target = (message as { request: ClientRequest }).request.getHeader('x-amz-target');
     const { service, operation } = parseTarget(String(target ?? ''));
-    if (operation === 'ReceiveMessage' || operation === 'DeleteMessageBatch') this.add('event source', service, operation);
+    if (operation === 'DeleteMessageBatch') this.add('event source', service, operation);
+    // The local bus's webhook rule and the local EventBridge Scheduler sending to a queue: in AWS the rule's
+    // target and the schedule's, billed as SQS requests too.
+    if (operation === 'SendMessage') this.add('bus rule or scheduler', service, operation);
+  };
+
+  /**
+   * A receive is counted once its answer holds messages: an empty one (`{}`, 2 bytes) is a long
+   * poll of an idle queue, which in AWS is a fixed cost per poller (20 s polls), not per job.
+   */
+  private readonly onLocalResponse = (message: unknown) => {
+    if (!this.counting) return;
+    const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
+    const { service, operation } = parseTarget(String(request.getHeader('x-amz-target') ?? ''));
+    if (operation === 'ReceiveMessage' && Number(response.headers['content-length'] ?? Infinity) > 2)
+      this.add('event source', service, operation);
   };
 
   /** The NODE_OPTIONS that makes a function process print its AWS calls. */
@@ -62,6 +78,7 @@ export class AwsUsage {
 
   constructor() {
     subscribe('http.client.request.start', this.onLocalRequest);
+    subscribe('http.client.response.finish', this.onLocalResponse);
     // Times every invocation of every local function (Lambda bills its duration).
     const original = FunctionProcess.prototype.invoke;
     const record = (name: string, ms: number) => {
@@ -114,6 +131,7 @@ export class AwsUsage {
 
   dispose(): void {
     unsubscribe('http.client.request.start', this.onLocalRequest);
+    unsubscribe('http.client.response.finish', this.onLocalResponse);
   }
 
   /** What was counted since the last take, which starts the count again. */

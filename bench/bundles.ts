@@ -5,6 +5,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
+import { localFunctionSpecs } from '../local/function-environment.ts';
+import { localEnvironment } from '../local/platform.ts';
 import { median } from './stats.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -27,26 +29,42 @@ const LAMBDA_BUNDLE: BuildOptions = {
   logLevel: 'silent',
 };
 
-/** What a handler module needs in its environment to load (its cold start reads these). */
-const HANDLER_ENV: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  TABLE_NAME: 'jobs-bench-jobs',
-  QUEUE_URL: 'http://127.0.0.1:1/000000000000/jobs-bench-queue',
-  HIGH_PRIORITY_QUEUE_URL: 'http://127.0.0.1:1/000000000000/jobs-bench-queue-high',
-  LOW_PRIORITY_QUEUE_URL: 'http://127.0.0.1:1/000000000000/jobs-bench-queue-low',
-  DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/000000000000/jobs-bench-dlq',
-  RETRY_MAX_ATTEMPTS: '3',
-  RETRY_BASE_SECONDS: '2',
-  RETRY_CAP_SECONDS: '60',
-  JOB_RETENTION_DAYS: '15',
-  WORKER_CONCURRENCY: '10',
-  WORKER_TIMEOUT_SECONDS: '30',
-  POWERTOOLS_SERVICE_NAME: 'bench',
-  POWERTOOLS_METRICS_NAMESPACE: 'bench',
-};
+/** Where the handlers' variables point: nowhere they are called, as they only load here. */
+const NOWHERE = 'http://127.0.0.1:1';
+const arn = (service: string, resource: string) => `arn:aws:${service}:us-east-1:000000000000:${resource}`;
+
+/**
+ * What a handler module needs in its environment to load (its cold start reads these): the
+ * variables its declaration names, as the local runtime sets them, so a new variable can never
+ * leave this measurement behind.
+ */
+function handlerEnv(id: 'api' | 'worker'): NodeJS.ProcessEnv {
+  const spec = localFunctionSpecs(
+    localEnvironment({ name: 'bench' }),
+    {
+      endpoints: { dynamodb: NOWHERE, sqs: NOWHERE },
+      tableName: 'jobs-bench-jobs',
+      queueUrls: { high: `${NOWHERE}/q/high`, normal: `${NOWHERE}/q/normal`, low: `${NOWHERE}/q/low` },
+      deadLetterQueueUrl: `${NOWHERE}/q/dlq`,
+      scheduler: {
+        endpoint: NOWHERE,
+        queueArns: { high: arn('sqs', 'high'), normal: arn('sqs', 'normal'), low: arn('sqs', 'low') },
+        deadLetterQueueUrl: `${NOWHERE}/q/schedule-dlq`,
+        deadLetterQueueArn: arn('sqs', 'schedule-dlq'),
+        roleArn: 'arn:aws:iam::000000000000:role/scheduler',
+        firingFunctionArn: arn('lambda', 'function:firing'),
+      },
+      webhooks: {
+        queueUrl: `${NOWHERE}/q/webhooks`,
+        deadLetterQueueUrl: `${NOWHERE}/q/webhooks-dlq`,
+        secretId: 'secret',
+        secretsManagerEndpoint: NOWHERE,
+      },
+    },
+    { STATE_MACHINE_ARN: '' },
+  )[id];
+  return { ...spec.env, NODE_OPTIONS: '' };
+}
 
 export interface BundleMeasurement {
   readonly handler: string;
@@ -60,9 +78,9 @@ export interface BundleMeasurement {
 }
 
 /** Milliseconds to `import()` the module in a fresh process, timed inside that process. */
-async function loadTimeMs(modulePath: string): Promise<number> {
+async function loadTimeMs(modulePath: string, env: NodeJS.ProcessEnv): Promise<number> {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(modulePath).href)}); console.log(performance.now() - t);`;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: HANDLER_ENV, cwd: root });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env, cwd: root });
   return Number(stdout.trim().split('\n').pop());
 }
 
@@ -76,9 +94,9 @@ export async function measureBundles(runs: number, onProgress: (done: number, to
   const outDir = join(root, 'bench/report/bundles');
   await mkdir(outDir, { recursive: true });
   const handlers = [
-    { name: 'api', entry: join(root, 'functions/api/handler.ts') },
-    { name: 'worker', entry: join(root, 'functions/worker/handler.ts') },
-  ];
+    { name: 'api', entry: join(root, 'functions/api/handler.ts'), env: handlerEnv('api') },
+    { name: 'worker', entry: join(root, 'functions/worker/handler.ts'), env: handlerEnv('worker') },
+  ] as const;
   const results: BundleMeasurement[] = [];
   const total = handlers.length * runs * 2;
   let done = 0;
@@ -99,9 +117,9 @@ export async function measureBundles(runs: number, onProgress: (done: number, to
     const unbundledTimes: number[] = [];
     // Alternate the two so that a busy moment of the machine hits both alike.
     for (let index = 0; index < runs; index += 1) {
-      bundledTimes.push(await loadTimeMs(bundled));
+      bundledTimes.push(await loadTimeMs(bundled, handler.env));
       onProgress(++done, total);
-      unbundledTimes.push(await loadTimeMs(unbundled));
+      unbundledTimes.push(await loadTimeMs(unbundled, handler.env));
       onProgress(++done, total);
     }
     results.push({

@@ -28,6 +28,10 @@ export interface CostInputs {
   readonly eventsPerJob: number;
   /** How the invocation durations were obtained, for the cost line's note. */
   readonly durationNote: string;
+  /** EventBridge Scheduler invocations per job: 1 for a job due more than 15 minutes ahead, or a recurring firing. */
+  readonly schedulerInvocationsPerJob?: number;
+  /** Other functions on the job's path (the webhook deliverer, the events function), priced like the worker. */
+  readonly otherFunctions?: readonly { readonly label: string; readonly invocations: InvocationStats; readonly memoryMb: number }[];
 }
 
 /** The cost line of the lifecycle events: priced per event put, for the consumers of the bus. */
@@ -63,7 +67,12 @@ export function costPerMillionJobs(inputs: CostInputs): CostLine[] {
   const gbSeconds = (stats: InvocationStats, memoryMb: number) => perJob((stats.totalMs / 1000) * (memoryMb / 1024));
   const apiGbS = gbSeconds(inputs.apiInvocations, inputs.apiMemoryMb);
   const workerGbS = gbSeconds(inputs.workerInvocations, inputs.workerMemoryMb);
-  const invocations = perJob(inputs.apiInvocations.count + inputs.workerInvocations.count);
+  const others = inputs.otherFunctions ?? [];
+  const othersGbS = others.reduce((total, other) => total + gbSeconds(other.invocations, other.memoryMb), 0);
+  const invocations = perJob(
+    inputs.apiInvocations.count + inputs.workerInvocations.count + others.reduce((total, other) => total + other.invocations.count, 0),
+  );
+  const secretCalls = perJob(sum((call) => call.service === 'secretsmanager'));
   const writeParts = Object.entries(inputs.writes.wruPerJobBy)
     .map(([where, wru]) => `${where} ${wru.toFixed(wru < 0.1 ? 3 : 2)}`)
     .join(', ');
@@ -96,14 +105,20 @@ export function costPerMillionJobs(inputs: CostInputs): CostLine[] {
       invocations,
       'request',
       PRICES.lambdaRequest.usd,
-      `${perJob(inputs.apiInvocations.count).toFixed(3)} API + ${perJob(inputs.workerInvocations.count).toFixed(3)} worker invocations`,
+      [
+        `${perJob(inputs.apiInvocations.count).toFixed(3)} API`,
+        `${perJob(inputs.workerInvocations.count).toFixed(3)} worker`,
+        ...others.map((other) => `${perJob(other.invocations.count).toFixed(3)} ${other.label}`),
+      ].join(' + ') + ' invocations',
     ),
     line(
       'Lambda arm64 duration',
-      apiGbS + workerGbS,
+      apiGbS + workerGbS + othersGbS,
       'GB-s',
       PRICES.lambdaArmGbSecond.usd,
-      `${inputs.durationNote} × configured memory (API ${inputs.apiMemoryMb} MB, worker ${inputs.workerMemoryMb} MB): an estimate`,
+      `${inputs.durationNote} × configured memory (API ${inputs.apiMemoryMb} MB, worker ${inputs.workerMemoryMb} MB${others
+        .map((other) => `, ${other.label} ${other.memoryMb} MB`)
+        .join('')}): an estimate`,
     ),
     line(
       EVENTS_COST_ITEM,
@@ -112,6 +127,28 @@ export function costPerMillionJobs(inputs: CostInputs): CostLine[] {
       PRICES.eventBridgeEvent.usd,
       'counted on the local bus: one per job that became retrying, completed, failed or cancelled',
     ),
+    ...(inputs.schedulerInvocationsPerJob === undefined
+      ? []
+      : [
+          line(
+            'EventBridge Scheduler',
+            inputs.schedulerInvocationsPerJob,
+            'invocation',
+            PRICES.eventBridgeSchedulerInvocation.usd,
+            'one firing per job (priced past the free 14 M a month)',
+          ),
+        ]),
+    ...(secretCalls > 0
+      ? [
+          line(
+            'Secrets Manager',
+            secretCalls,
+            'call',
+            PRICES.secretsManagerApiCall.usd,
+            'counted: the deliverer reading the signing secret',
+          ),
+        ]
+      : []),
     line(
       'CloudWatch Logs ingestion',
       inputs.logBytesPerJob / GB,

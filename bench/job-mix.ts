@@ -2,7 +2,7 @@ import type { JobStatus } from '../functions/jobs/domain/job.ts';
 
 /** One submission of the mix and what must become of it. */
 export interface MixedJob {
-  readonly body: { type: string; payload: Record<string, unknown>; maxAttempts?: number };
+  readonly body: { type: string; payload: Record<string, unknown>; maxAttempts?: number; delaySeconds?: number; callbackUrl?: string };
   readonly kind: MixKind;
   /** The terminal status the job must reach. */
   readonly expectedStatus: Extract<JobStatus, 'completed' | 'failed'>;
@@ -50,6 +50,20 @@ export function mixedJob(index: number): MixedJob {
 /** An `echo` job: runs once and succeeds (the benchmark's log-size run offers only these). */
 export function echoJob(index: number): MixedJob {
   return { body: { type: 'echo', payload: { index, note: 'load' } }, kind: 'echo', expectedStatus: 'completed', expectedAttempts: 1 };
+}
+
+/** An `echo` job whose end is POSTed to `callbackUrl` (the webhook cost row). */
+export function echoJobWithWebhook(callbackUrl: string): (index: number) => MixedJob {
+  return (index) => {
+    const job = echoJob(index);
+    return { ...job, body: { ...job.body, callbackUrl } };
+  };
+}
+
+/** An `echo` job due in 16 minutes: past SQS's 15-minute delay, so it waits on a one-time EventBridge Scheduler schedule. */
+export function scheduledEchoJob(index: number): MixedJob {
+  const job = echoJob(index);
+  return { ...job, body: { ...job.body, delaySeconds: 16 * 60 } };
 }
 
 /** The first `count` jobs of the mix. */

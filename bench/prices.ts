@@ -71,4 +71,20 @@ export const PRICES = {
     // REFERENCE.md gives this line no date of its own and asks for a re-check; not re-checked here.
     date: 'as cited in REFERENCE.md (2026, undated there)',
   },
+  eventBridgeSchedulerInvocation: {
+    item: 'EventBridge Scheduler invocation (a one-time schedule firing, or one firing of a recurring one; 14 M a month free)',
+    usd: 1.0 / 1e6,
+    unit: 'invocation',
+    source: 'cloudburn.io EventBridge pricing',
+    // REFERENCE.md gives this line no date of its own; not re-checked here.
+    date: 'as cited in REFERENCE.md (2026, undated there)',
+  },
+  secretsManagerApiCall: {
+    item: 'Secrets Manager API call (the deliverer reads the signing secret at most every 5 minutes per environment)',
+    usd: 0.05 / 1e4,
+    unit: 'call',
+    source: 'AWS Secrets Manager pricing page ($0.05 per 10,000 API calls; $0.40 per secret-month, a fixed cost)',
+    // Not in REFERENCE.md: re-check before relying on it.
+    date: 'not in REFERENCE.md (re-check)',
+  },
 } as const satisfies Record<string, Price>;

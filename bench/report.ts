@@ -37,6 +37,19 @@ export interface BenchReport {
     readonly cost: readonly CostLine[];
     readonly usdPerMillionJobs: number;
   };
+  /** A job due in 16 minutes (a one-time schedule), and one firing of a recurring schedule. */
+  readonly schedules: {
+    readonly scheduled: { readonly jobs: number; readonly cost: readonly CostLine[]; readonly usdPerMillionJobs: number };
+    readonly recurring: { readonly firings: number; readonly cost: readonly CostLine[]; readonly usdPerMillionJobs: number };
+  };
+  /** Echo jobs with a webhook each, against the echo-only run costed the same way. */
+  readonly webhook: {
+    readonly jobs: number;
+    readonly cost: readonly CostLine[];
+    readonly usdPerMillionJobs: number;
+    readonly echoCost: readonly CostLine[];
+    readonly echoUsdPerMillionJobs: number;
+  };
   /** The echo-only run: log + EMF bytes per successful job at the default level. */
   readonly logs: { readonly jobs: number; readonly bytesPerSuccessfulJob: number; readonly targetBytes: number };
   readonly bundles: readonly BundleMeasurement[];
@@ -131,6 +144,25 @@ export function renderMarkdown(report: BenchReport): string {
     '',
   );
   lines.push(...costTable(report.batch.cost, report.batch.usdPerMillionJobs));
+  const { scheduled, recurring } = report.schedules;
+  lines.push(
+    `An \`echo\` job due in 16 minutes (\`delaySeconds: 960\`): past SQS's 15-minute delay, so the API creates a one-time EventBridge Scheduler schedule, which sends the job's message when due and deletes itself (${scheduled.jobs} jobs; the local scheduler ran 120 times faster): **$${scheduled.usdPerMillionJobs.toFixed(2)} per million jobs**.`,
+    '',
+  );
+  lines.push(...costTable(scheduled.cost, scheduled.usdPerMillionJobs));
+  lines.push(
+    `One firing of a recurring schedule (\`rate(1 minute)\` of an \`echo\` job; ${recurring.firings} firings): EventBridge Scheduler invokes the firing function, which creates the job idempotently and enqueues it: **$${recurring.usdPerMillionJobs.toFixed(2)} per million firings**, the job's run included. The schedule's own create and delete are counted, spread over its firings.`,
+    '',
+  );
+  lines.push(...costTable(recurring.cost, recurring.usdPerMillionJobs));
+  const { webhook } = report;
+  lines.push(
+    `An \`echo\` job with a webhook: its \`Job Completed\` event, the rule's message to the deliveries queue, one signed POST answered 204 by a receiver on this machine, and the try counted on the job (the webhook row: ${webhook.jobs} jobs). ` +
+      `It costs $${webhook.usdPerMillionJobs.toFixed(2)} per million jobs, against $${webhook.echoUsdPerMillionJobs.toFixed(2)} for the same \`echo\` jobs without one (the echo-only row, costed the same way): ` +
+      `**the webhook and its event add $${(webhook.usdPerMillionJobs - webhook.echoUsdPerMillionJobs).toFixed(2)} per million jobs.**`,
+    '',
+  );
+  lines.push(...costTable(webhook.cost, webhook.usdPerMillionJobs));
   lines.push('Assumptions:', ...usage.assumptions.map((text) => `- ${text}`), '');
   lines.push('Prices (bench/prices.ts):', '', '| item | price | source | date |', '|---|---|---|---|');
   for (const price of Object.values(PRICES))

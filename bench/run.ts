@@ -8,6 +8,8 @@
  * BENCH_SCALE (default 1) scales every job count, e.g. 0.2 for a quick look.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,15 +18,17 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import cliProgress from 'cli-progress';
 import { JOB_TABLE_SCHEMA } from '../functions/jobs/adapters/job-table-schema.ts';
-import { localEnvironment, startLocalPlatform } from '../local/platform.ts';
+import { localEnvironment, startLocalPlatform, type LocalPlatform } from '../local/platform.ts';
 import { localClientConfig } from '../local/services/local-aws.ts';
+import { CALLER_HEADER, localCallerArn } from '../local/api-gateway.ts';
+import { functionDeclarations } from '../lib/config/function-declarations.ts';
 import type { BusEvent } from '../local/services/event-bus-local.ts';
 import { AwsUsage, type InvocationStats, type UsageSnapshot } from './aws-usage.ts';
 import { measureBullmq } from './bullmq-reference.ts';
 import { measureBundles } from './bundles.ts';
 import { costPerMillionJobs, readUnitsPerJob } from './cost-model.ts';
 import { itemSize } from './item-size.ts';
-import { echoJob } from './job-mix.ts';
+import { echoJob, echoJobWithWebhook, scheduledEchoJob } from './job-mix.ts';
 import { runLoad, type LoadRunResult, type Offer } from './platform-load.ts';
 import { renderLatencySvg, renderMarkdown, type BenchReport } from './report.ts';
 import { KEY_READ_UNITS_PER_SECOND, modelWrites, writesOfCallers } from './scale-model.ts';
@@ -58,6 +62,14 @@ const SERIAL_BATCH = {
   label: 'one batch at a time (100 per request)',
   offer: { kind: 'batch', count: scaled(1_000), concurrency: 1, perRequest: 100 },
 } as const;
+/** The webhook row: the same `echo` jobs, each with a `callbackUrl` to a receiver that answers 204. */
+const WEBHOOK = { label: 'echo with webhook', offer: { kind: 'max', count: scaled(500), concurrency: 8 } } as const;
+/** The scheduled-job row: `echo` jobs due in 16 minutes, which the local scheduler (120 times faster) fires after 8 s. */
+const SCHEDULED = { label: 'echo due in 16 min', offer: { kind: 'max', count: scaled(300), concurrency: 8 } } as const;
+/** The recurring row: a `rate(1 minute)` schedule of `echo` jobs (every 0.5 s at 120 times), counted over this many firings. */
+const RECURRING_FIRINGS = scaled(100);
+/** How much faster than real time the bench's local scheduler runs (only the two schedule rows use it). */
+const SCHEDULER_CLOCK_SCALE = 120;
 /** The log-size run: only `echo` jobs, every one succeeding. */
 const ECHO = { label: 'echo only (log size)', offer: { kind: 'max', count: scaled(500), concurrency: 8 } } as const;
 /** Most log + EMF bytes a successful job may write at the default level (issue 9). */
@@ -108,12 +120,102 @@ interface Measured {
   readonly mix: UsageSnapshot;
   readonly batch: UsageSnapshot;
   readonly echo: UsageSnapshot;
+  /** The echo jobs due in 16 minutes, from submit to completion. */
+  readonly scheduled: UsageSnapshot;
+  /** The recurring schedule's firings and their jobs. */
+  readonly recurring: UsageSnapshot & { readonly firings: number; readonly owner: string };
+  /** The echo jobs with a webhook each, until every delivery was answered. */
+  readonly webhook: UsageSnapshot;
   /** The API function's invocations while it served one request at a time (see SERIAL). */
   readonly serial: { readonly single: InvocationStats; readonly batch: InvocationStats };
   readonly writes: TableWrite[];
   /** Every lifecycle event the local bus received (GET /events). */
   readonly events: BusEvent[];
   readonly itemBytes: { mean: number; max: number };
+}
+
+/**
+ * The recurring row: one `rate(1 minute)` schedule of `echo` jobs, counted from its creation
+ * until `RECURRING_FIRINGS` of its jobs completed, then deleted; the count ends once the queue
+ * is empty. Its create and delete are in the count too: two calls spread over every firing.
+ */
+async function countedFirings(platform: LocalPlatform, usage: AwsUsage): Promise<UsageSnapshot & { firings: number; owner: string }> {
+  const caller = 'bench-recurring';
+  const name = 'bench-every-minute';
+  const api = (method: string, path: string, body?: unknown) =>
+    fetch(`${platform.apiUrl}${path}`, {
+      method,
+      headers: { [CALLER_HEADER]: caller, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }));
+  const jobsOfSchedule = async (status?: string) => {
+    let count = 0;
+    let cursor: unknown;
+    do {
+      const query = new URLSearchParams({ schedule: name, limit: '100', ...(status === undefined ? {} : { status }) });
+      if (typeof cursor === 'string') query.set('cursor', cursor);
+      const page = await api('GET', `/jobs?${query.toString()}`);
+      count += (page.body.items as unknown[] | undefined)?.length ?? 0;
+      cursor = page.body.nextCursor;
+    } while (typeof cursor === 'string');
+    return count;
+  };
+  const firingsBar = bars.create(RECURRING_FIRINGS, 0, { phase: 'recurring firings   ', detail: '' });
+  usage.start();
+  const created = await api('POST', '/schedules', {
+    name,
+    expression: 'rate(1 minute)',
+    job: { type: 'echo', payload: { note: 'firing' } },
+  });
+  if (created.status !== 201) throw new Error(`POST /schedules answered ${created.status}: ${JSON.stringify(created.body)}`);
+  for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
+    const completed = await jobsOfSchedule('completed');
+    firingsBar.update(Math.min(completed, RECURRING_FIRINGS));
+    if (completed >= RECURRING_FIRINGS) break;
+    await sleep(500);
+  }
+  await api('DELETE', `/schedules/${name}`);
+  await drainQueue(platform.endpoints.sqs, platform.queueUrl);
+  usage.stop();
+  return { ...usage.take(), firings: await jobsOfSchedule(), owner: localCallerArn(caller) };
+}
+
+/**
+ * The webhook stretch: a receiver on this machine answers every delivery 204; the count runs
+ * until the job queue is empty and every job's delivery was answered (and the deliveries' queue
+ * is empty, so its deletes are counted too).
+ */
+async function countedWebhooks(
+  platform: LocalPlatform,
+  usage: AwsUsage,
+  load: (callbackUrl: string) => Promise<LoadRunResult>,
+): Promise<{ runs: LoadRunResult[]; usage: UsageSnapshot }> {
+  let delivered = 0;
+  const receiver = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      delivered += 1;
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  try {
+    usage.start();
+    const run = await load(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+    await drainQueue(platform.endpoints.sqs, platform.queueUrl);
+    const deliveriesBar = bars.create(run.accepted, 0, { phase: 'webhook deliveries  ', detail: '' });
+    for (const deadline = Date.now() + 120_000; delivered < run.accepted && Date.now() < deadline;) {
+      deliveriesBar.update(delivered);
+      await sleep(250);
+    }
+    deliveriesBar.update(delivered);
+    await drainQueue(platform.endpoints.sqs, platform.webhookQueueUrl);
+    usage.stop();
+    return { runs: [run], usage: usage.take() };
+  } finally {
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
+  }
 }
 
 /** Runs every load against one local platform, each stretch counted on its own, then reads the table's stream. */
@@ -123,6 +225,7 @@ async function measurePlatform(usage: AwsUsage, environment: ReturnType<typeof l
     environment,
     dataDir: join(reportDir, '.local'),
     functionEnv: { NODE_OPTIONS: AwsUsage.nodeOptions },
+    schedulerClockScale: SCHEDULER_CLOCK_SCALE,
     onFunctionOutput: usage.onFunctionOutput,
   });
   startBar.update(1);
@@ -157,6 +260,11 @@ async function measurePlatform(usage: AwsUsage, environment: ReturnType<typeof l
     });
     const batch = await counted(async () => [await load(BATCH.label, BATCH.offer)]);
     const echo = await counted(async () => [await load(ECHO.label, ECHO.offer, echoJob)]);
+    const scheduled = await counted(async () => [await load(SCHEDULED.label, SCHEDULED.offer, scheduledEchoJob)]);
+    const recurring = await countedFirings(platform, usage);
+    const webhook = await countedWebhooks(platform, usage, (callbackUrl) =>
+      load(WEBHOOK.label, WEBHOOK.offer, echoJobWithWebhook(callbackUrl)),
+    );
     // Only the API's invocations while it submits count here: the polling for terminal jobs after is the benchmark's own.
     const apiTime = async ({ label, offer }: { label: string; offer: Offer }) => {
       usage.start();
@@ -172,11 +280,14 @@ async function measurePlatform(usage: AwsUsage, environment: ReturnType<typeof l
     const writes = await readTableStream(platform.endpoints.dynamodb, platform.tableName);
     streamBar.update(1, { detail: `${writes.length} records` });
     return {
-      runs: [...mix.runs, ...batch.runs, ...echo.runs, ...serial.runs, ...serialBatch.runs],
+      runs: [...mix.runs, ...batch.runs, ...echo.runs, ...scheduled.runs, ...webhook.runs, ...serial.runs, ...serialBatch.runs],
       serial: { single: serial.api, batch: serialBatch.api },
       mix: mix.usage,
       batch: batch.usage,
       echo: echo.usage,
+      scheduled: scheduled.usage,
+      recurring,
+      webhook: webhook.usage,
       writes,
       events,
       itemBytes: await jobItemBytes(platform.endpoints.dynamodb, platform.tableName),
@@ -268,6 +379,60 @@ async function main(): Promise<void> {
     durationNote: `API: ${Math.round(batchHandlerMs)} ms per batch request (its mean invocation time, one request at a time); worker: measured invocation time`,
   });
   const total = (lines: readonly { usdPerMillionJobs: number }[]) => lines.reduce((sum, line) => sum + line.usdPerMillionJobs, 0);
+  // Echo jobs without and with a webhook, costed alike: the difference is what a webhook (and its event) adds.
+  const declarations = functionDeclarations(environment);
+  /** An echo-like stretch costed on its own: `apiRequests` submits (or none), and the functions named on its path. */
+  const stretchCost = (
+    owners: ReadonlySet<string>,
+    count: number,
+    snapshot: UsageSnapshot,
+    extra: { functions: readonly ('webhooks' | 'scheduleFiring')[]; apiRequests: number; schedulerInvocations?: number },
+  ) => {
+    const functionSuffix = { webhooks: 'webhooks', scheduleFiring: 'schedule-firing' } as const;
+    const functionLabel = { webhooks: 'deliverer', scheduleFiring: 'firing function' } as const;
+    return costPerMillionJobs({
+      jobs: count,
+      calls: snapshot.calls,
+      apiRequestsPerJob: extra.apiRequests / count,
+      apiRequestNote: extra.apiRequests === 0 ? 'none: EventBridge Scheduler makes the job' : 'one POST /jobs per job',
+      apiInvocations: { count: extra.apiRequests, totalMs: extra.apiRequests * apiHandlerMs },
+      workerInvocations: named(snapshot, 'worker'),
+      ...memory,
+      writes: modelWrites(writesOfCallers(measured.writes, owners), CURRENT_LAYOUT, count, snapshot.conditionFailures),
+      logBytesPerJob: snapshot.logBytes / count,
+      eventsPerJob: eventsOfCallers(owners) / count,
+      durationNote: `API: ${Math.round(apiHandlerMs)} ms per request (one request at a time); the other functions: measured invocation time`,
+      ...(extra.schedulerInvocations === undefined ? {} : { schedulerInvocationsPerJob: extra.schedulerInvocations / count }),
+      otherFunctions: [
+        { label: 'events function', invocations: named(snapshot, 'job-events'), memoryMb: declarations.events.memoryMb },
+        ...extra.functions.map((id) => ({
+          label: functionLabel[id],
+          invocations: named(snapshot, functionSuffix[id]),
+          memoryMb: declarations[id].memoryMb,
+        })),
+      ],
+    });
+  };
+  const echoAlike = (run: LoadRunResult | undefined, snapshot: UsageSnapshot, withDeliverer: boolean) => {
+    const count = Math.max(1, jobsOf([run]));
+    return stretchCost(callersOf([run]), count, snapshot, { functions: withDeliverer ? ['webhooks'] : [], apiRequests: count });
+  };
+  const scheduledRun = runs.find((run) => run.label === SCHEDULED.label);
+  const scheduledJobs = Math.max(1, jobsOf([scheduledRun]));
+  const scheduledCost = stretchCost(callersOf([scheduledRun]), scheduledJobs, measured.scheduled, {
+    functions: [],
+    apiRequests: scheduledJobs,
+    schedulerInvocations: scheduledJobs,
+  });
+  const firings = Math.max(1, measured.recurring.firings);
+  const recurringCost = stretchCost(new Set([measured.recurring.owner]), firings, measured.recurring, {
+    functions: ['scheduleFiring'],
+    apiRequests: 0,
+    schedulerInvocations: firings,
+  });
+  const webhookRun = runs.find((run) => run.label === WEBHOOK.label);
+  const echoCost = echoAlike(echoRun, measured.echo, false);
+  const webhookCost = echoAlike(webhookRun, measured.webhook, true);
   const echoJobs = Math.max(1, echoRun?.statuses.completed ?? 0);
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
@@ -298,7 +463,7 @@ async function main(): Promise<void> {
         `Job items measured at ${Math.round(itemBytes.mean)} bytes on average, ${Math.round(itemBytes.max)} at most.`,
         'DynamoDB writes are the write model of the table\'s stream (section "Scale model"): table writes and index writes are worked out from every write\'s item before and after; the counts items are modelled for AWS; refused conditional writes are counted.',
         `Lambda duration: the API function's is its mean local invocation time while it served one request at a time (${Math.round(apiHandlerMs)} ms a submit, ${Math.round(batchHandlerMs)} ms a 100-job batch), as each Lambda environment serves one request at a time; under load the one local API process serves every request at once and its invocations wait behind each other. The worker's is its measured local invocation time (one batch per process, as in Lambda). Both × the configured memory; AWS bills handler time rounded up to 1 ms, plus init on cold starts (not included). On this 2-core machine, shared with other work while the bench ran, both run slower than on Lambda.`,
-        'The local event source long-polls with a 1 s wait; the AWS event source mapping long-polls with 20 s, so its empty receives on an idle queue are fewer than counted here, and they are a fixed cost per poller, not per job.',
+        'Receives that brought no message are not counted: the local event source long-polls each queue with a 1 s wait, the AWS event source mapping with 20 s, and those empty polls of an idle queue are a fixed cost per poller (a few dollars a month), not per job.',
         "The reconciler (a scheduled function reading the DLQ once a minute) is a fixed cost per environment, not per job; its calls are listed but not priced. The counts function's invocations (one per 1,000 stream records in AWS) are not priced: under $0.01 per million jobs.",
         "Logs: every line the API, worker, counts and reconciler functions printed (Powertools JSON logs and EMF) is counted, with its newline. In AWS the functions run with Lambda's JSON log format and system log level WARN, so no START/END/REPORT platform lines are ingested; none are counted here.",
         "Submissions carry no Idempotency-Key; with one, a submission adds a GetItem (1 RRU) and writes through a transaction (2 items × 2 WRU per KB instead of 1 PutItem). The API's reads for the benchmark's own polling (`GET /stats`, `GET /jobs`) are left out.",
@@ -316,6 +481,17 @@ async function main(): Promise<void> {
       readCeilingOneKeyJobsPerSecond: reads.rruPerJob > 0 ? KEY_READ_UNITS_PER_SECOND / reads.rruPerJob : Number.POSITIVE_INFINITY,
     },
     batch: { jobs: batchJobs, requests: batchRequests, cost: batchCost, usdPerMillionJobs: total(batchCost) },
+    schedules: {
+      scheduled: { jobs: scheduledJobs, cost: scheduledCost, usdPerMillionJobs: total(scheduledCost) },
+      recurring: { firings, cost: recurringCost, usdPerMillionJobs: total(recurringCost) },
+    },
+    webhook: {
+      jobs: jobsOf([webhookRun]),
+      cost: webhookCost,
+      usdPerMillionJobs: total(webhookCost),
+      echoCost,
+      echoUsdPerMillionJobs: total(echoCost),
+    },
     logs: { jobs: echoJobs, bytesPerSuccessfulJob: measured.echo.logBytes / echoJobs, targetBytes: LOG_BYTES_TARGET },
     bundles,
     bullmq,

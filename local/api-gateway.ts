@@ -122,6 +122,20 @@ export interface ApiGatewayResult {
  * into an API Gateway event and returns the function's response. Unmatched paths get the
  * gateway's own 404, as in AWS.
  */
+/** The shape of a SigV4 `Authorization` header for API Gateway (`execute-api`), as the SDK signers write it. */
+const SIGV4_EXECUTE_API =
+  /^AWS4-HMAC-SHA256 Credential=[^/\s]+\/\d{8}\/[a-z0-9-]+\/execute-api\/aws4_request, ?SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]{64}$/;
+
+/**
+ * Whether the gateway lets a request through to the routes: locally, with no header (the caller
+ * comes from `x-caller-id`), or with one shaped like a SigV4 signature for `execute-api`, which
+ * is not verified here (there are no AWS credentials to verify it with). Anything else is what
+ * API Gateway's IAM authorizer answers 403 to, and so is it here.
+ */
+function acceptableAuthorization(header: string | undefined): boolean {
+  return header === undefined || SIGV4_EXECUTE_API.test(header);
+}
+
 /** A path the local gateway answers itself, next to the API's routes (e.g. `GET /metrics`). */
 export type LocalEndpoint = () => Promise<{ contentType: string; body: string }>;
 
@@ -169,6 +183,9 @@ export async function startApiGateway(
         return;
       }
       if (matched === undefined) return send(404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
+      if (!acceptableAuthorization(request.headers.authorization)) {
+        return send(403, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Forbidden' }));
+      }
       invoke(toEvent(request, Buffer.concat(chunks), matched.routeKey, matched.pathParameters)).then(
         (result) =>
           send(
