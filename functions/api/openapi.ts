@@ -356,6 +356,12 @@ const serverError = (description: string, code: ApiErrorCode) => ({
   content: jsonContent({ oneOf: [ref('Error'), ref('GatewayError')] }),
 });
 
+/** API Gateway's answer when the function itself failed (crashed, timed out, throttled). */
+const GATEWAY_FAILURE = {
+  description: 'the function itself failed (API Gateway\'s `{"message"}`)',
+  content: jsonContent(ref('GatewayError')),
+};
+
 const COMMON_RESPONSES = {
   400: errorResponse('the caller identity is missing or too long', ['VALIDATION_FAILED']),
   403: { description: 'the request is not signed, or the signature is refused (API Gateway)', content: jsonContent(ref('GatewayError')) },
@@ -406,8 +412,15 @@ function operations(): Record<ApiRouteKey, Schema> {
       summary: `Submit 1 to ${MAX_BATCH_JOBS} jobs`,
       requestBody: { required: true, content: jsonContent(ref('BatchSubmission')) },
       responses: {
-        200: { description: 'one outcome per job, in order', content: jsonContent(ref('BatchResult')) },
-        ...COMMON_RESPONSES,
+        200: {
+          description:
+            'one outcome per job, in order; a job the platform could not take is answered in its own slot (503 UNAVAILABLE, 500 INTERNAL), never for the whole request',
+          content: jsonContent(ref('BatchResult')),
+        },
+        // No 503 for the whole batch: the handler answers a dependency's failure in the slots.
+        // A 500 comes only from API Gateway, when the function itself failed.
+        403: COMMON_RESPONSES[403],
+        500: GATEWAY_FAILURE,
         ...bodyErrors,
       },
     },
@@ -527,6 +540,7 @@ function operations(): Record<ApiRouteKey, Schema> {
         200: { description: 'both answer', content: jsonContent(ref('Health')) },
         403: COMMON_RESPONSES[403],
         503: { description: 'one does not', content: jsonContent(ref('Health')) },
+        500: GATEWAY_FAILURE,
       },
     },
     'GET /stats': {

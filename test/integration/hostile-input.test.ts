@@ -616,7 +616,8 @@ describe('the OpenAPI contract', () => {
 
   it('allowed every answer above, and the answers covered every status the document gives each route', () => {
     expect(contract.violations).toEqual([]);
-    // 500 and 503 are provoked in test/unit/api/openapi.test.ts, where the table and queue can fail.
+    // 500 and 503 are provoked in unit tests: the handler's in test/unit/api/openapi.test.ts, where the
+    // table and queue can fail, API Gateway's 500 in test/unit/local/api-gateway-failures.test.ts.
     expect(contract.unseen(new Set([500, 503]))).toEqual([]);
   });
 });

@@ -696,7 +696,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description one outcome per job, in order */
+            /** @description one outcome per job, in order; a job the platform could not take is answered in its own slot (503 UNAVAILABLE, 500 INTERNAL), never for the whole request */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -741,24 +741,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description an unexpected error, logged with the request id (INTERNAL; API Gateway's `{"message"}` when the function itself failed) */
+            /** @description the function itself failed (API Gateway's `{"message"}`) */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description a dependency did not answer; nothing changed, retry (UNAVAILABLE; API Gateway's `{"message"}` when the function itself failed) */
-            503: {
-                headers: {
-                    /** @description seconds to wait before retrying (on the function's 503, not on API Gateway's) */
-                    "Retry-After"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -1320,6 +1309,15 @@ export interface operations {
             };
             /** @description the request is not signed, or the signature is refused (API Gateway) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description the function itself failed (API Gateway's `{"message"}`) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
