@@ -19,7 +19,7 @@ import { resourceNames } from '../lib/config/resource-names.ts';
 import { openApiDocument } from '../functions/api/openapi.ts';
 import { CALLER_HEADER, startApiGateway, type ApiGatewayResult } from './api-gateway.ts';
 import { EmfMetrics } from './emf-metrics.ts';
-import { localFunctionSpec, localFunctionSpecs } from './function-environment.ts';
+import { localFunctionSpec, localFunctionSpecs, type LocalResources } from './function-environment.ts';
 import { FunctionProcess } from './function-process.ts';
 import { startLocalLongJobsIfRedis, type LocalChunkRun, type LocalLongJobs } from './long-jobs.ts';
 import { createJobQueues, createJobTable, createScheduleDeadLetterQueue, createWebhookQueues } from './provision.ts';
@@ -121,6 +121,10 @@ export interface LocalPlatformDescriptor {
   readonly outboxDir: string;
   /** Webhook deliveries given up after 24 h. */
   readonly webhookDeadLetterQueueUrl: string;
+  /** The bus, scheduler and webhook parts `npm run invoke` points a function at (LocalResources). */
+  readonly eventBusEndpoint: string;
+  readonly scheduler: NonNullable<LocalResources['scheduler']>;
+  readonly webhooks: NonNullable<LocalResources['webhooks']>;
   /** The file holding the webhook signing secret's versions (its AWSCURRENT value is `{current, previous?}`). */
   readonly webhookSecretFile: string;
 }
@@ -521,6 +525,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       outboxDir,
       webhookDeadLetterQueueUrl: webhookQueues.deadLetterQueueUrl,
       webhookSecretFile: join(dataDir, 'webhook-signing-secret.json'),
+      eventBusEndpoint: resources.eventBusEndpoint,
+      scheduler: resources.scheduler,
+      webhooks: resources.webhooks,
     };
     await writeFile(join(dataDir, 'platform.json'), `${JSON.stringify(descriptor, null, 2)}\n`);
 
