@@ -46,6 +46,8 @@ export async function main(event: SecretsManagerRotationEvent, context: Context)
   if (!stages.includes('AWSPENDING') && !stages.includes('AWSCURRENT'))
     throw new Error(`Version ${token} of ${secretId} is not AWSPENDING`);
   logger.info('rotation step', { step: event.Step, version: token, requestId: context.awsRequestId });
+  // A step called again after the rotation finished has nothing left to do.
+  if (stages.includes('AWSCURRENT')) return;
   switch (event.Step) {
     case 'createSecret': {
       if ((await pendingValue(token)) !== undefined) return;
@@ -68,7 +70,6 @@ export async function main(event: SecretsManagerRotationEvent, context: Context)
       return;
     }
     case 'finishSecret': {
-      if (stages.includes('AWSCURRENT')) return;
       const current = Object.entries(VersionIdsToStages).find(([, versionStages]) => versionStages.includes('AWSCURRENT'))?.[0];
       await client.send(
         new UpdateSecretVersionStageCommand({
