@@ -8,7 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { BatchVisibility } from '../jobs/adapters/batch-visibility.ts';
-import { JobQueue, queueUrlsOf } from '../jobs/adapters/job-queue.ts';
+import { JobQueue } from '../jobs/adapters/job-queue.ts';
 import { JobRepository } from '../jobs/adapters/job-repository.ts';
 import { postWebhook } from '../jobs/adapters/webhook-sender.ts';
 import { deliverWebhook, type WebhookOutcome } from '../jobs/deliver-webhook.ts';
@@ -19,7 +19,7 @@ import { webhookRuntimeConfig } from '../runtime-config.ts';
 
 const config = webhookRuntimeConfig();
 const repository = new JobRepository(traced(new DynamoDBClient({})), config.tableName);
-const queue = new JobQueue(traced(new SQSClient({})), queueUrlsOf(config.queueUrl), config.deadLetterQueueUrl);
+const queue = new JobQueue(traced(new SQSClient({})), config.queueUrl, config.deadLetterQueueUrl);
 const secretsProvider = new SecretsProvider({ awsSdkV3Client: traced(new SecretsManagerClient({})) });
 
 /** The record goes back to the queue, hidden until its next try. */

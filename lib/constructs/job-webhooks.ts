@@ -118,7 +118,7 @@ export class JobWebhooksConstruct extends Construct {
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }),
     );
     this.deadLetterQueue.grantSendMessages(this.deliveryFunction);
-    // The event source mapping receives and deletes; a failed try's backoff is a visibility change.
+    // The mapping's grant (receive, delete, visibility change) covers a failed try's backoff too.
     this.deliveryFunction.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: 10,
@@ -126,7 +126,6 @@ export class JobWebhooksConstruct extends Construct {
         reportBatchItemFailures: true,
       }),
     );
-    this.queue.grant(this.deliveryFunction, 'sqs:ChangeMessageVisibility');
 
     this.rotationFunction = new JobFunction(this, 'RotationFunction', {
       declaration: props.rotationDeclaration,
