@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, inject, it } from 'vitest';
 import { jobMix, type MixedJob } from '../../bench/job-mix.ts';
+import type { JobStatus } from '../../functions/jobs/domain/job.ts';
 import { resourceNames } from '../../lib/config/resource-names.ts';
 import { localEnvironment, startLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from '../../local/platform.ts';
 import { COUNTED_COMPLETIONS_ENV } from './support/debug-logs.ts';
@@ -74,16 +75,17 @@ describe.concurrent('fault drills on the local platform', () => {
       const platform = await startDrillPlatform('kill', { onError }, log);
       try {
         const api = new ApiClient(platform.apiUrl);
-        // Six batches for two environments: listing the jobs takes seconds on a busy machine, so
-        // the work must outlast the look that finds it running, or the kill hits idle processes.
+        // Six batches for two environments, so the work outlasts the look that finds it running
+        // (or the kill hits idle processes). The look is `/stats`, one read, not a listing of
+        // every job, which takes seconds on a busy machine.
         const { accepted } = await submitAll(api, sleepers(60, 3_000), { concurrency: 4 });
         const workerName = resourceNames(platform.environment.name).workerFunction;
         // Jobs running, and worker processes up: on a busy machine an environment past its
         // timeout is stopped and the next one starts only with the next batch.
         const killed = await eventually('jobs running in a worker', async () => {
-          const running = [...(await jobsById(api)).values()].filter((job) => job.status === 'running');
+          const { body } = await api.request<{ jobs: Partial<Record<JobStatus, number>> }>('GET', '/stats');
           const workers = await functionProcessIds(workerName);
-          return running.length >= 5 && workers.length > 0 ? workers : undefined;
+          return (body.jobs.running ?? 0) >= 5 && workers.length > 0 ? workers : undefined;
         });
 
         // Act
