@@ -1,6 +1,7 @@
 import type { CallCount } from './aws-usage.ts';
 import type { BundleMeasurement } from './bundles.ts';
 import type { BullmqOutcome } from './bullmq-reference.ts';
+import type { DynamoDbLocalCeiling } from './dynamodb-local-ceiling.ts';
 import { EVENTS_COST_ITEM, type CostLine } from './cost-model.ts';
 import type { LoadRunResult } from './platform-load.ts';
 import { PRICES } from './prices.ts';
@@ -54,6 +55,8 @@ export interface BenchReport {
   readonly logs: { readonly jobs: number; readonly bytesPerSuccessfulJob: number; readonly targetBytes: number };
   readonly bundles: readonly BundleMeasurement[];
   readonly bullmq: BullmqOutcome;
+  /** DynamoDB Local alone on this machine, and the local jobs per second it allows at the mix's DynamoDB requests per job. */
+  readonly dynamodbLocal: DynamoDbLocalCeiling & { readonly requestsPerJob: number; readonly jobsPerSecond: number };
 }
 
 function costTable(lines: readonly CostLine[], total: number): string[] {
@@ -113,6 +116,8 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push(
     '',
     'Queue wait is `startedAt − createdAt` and submit→completed is `completedAt − createdAt`, read from the jobs themselves, for the jobs that ran once (echo, sleep). Submit latency is measured by the client around `POST /jobs`; on the batch row, around each `POST /jobs/batch` of 100 jobs. Every row is one caller; "32 callers" means 32 requests at once.',
+    '',
+    `**DynamoDB Local is the local ceiling.** Alone on this machine, warm, with ${report.dynamodbLocal.concurrency} requests at once, it answered **${Math.round(report.dynamodbLocal.requestsPerSecond)} requests/s** of the job path's kinds (a conditional PutItem and two conditional UpdateItems per job, on the job table's definition with its stream and indexes). The functions made ${report.dynamodbLocal.requestsPerJob.toFixed(2)} DynamoDB requests per job of the mix, so the local platform cannot complete more than **${Math.round(report.dynamodbLocal.jobsPerSecond)} jobs/s** however fast the rest is, and the rest shares the same cores. DynamoDB in AWS has no such ceiling (see the scale model).`,
     '',
     `**Log + EMF bytes per successful job** at the default log level: **${Math.round(report.logs.bytesPerSuccessfulJob)}** (target ≤ ${report.logs.targetBytes}), measured over ${report.logs.jobs} \`echo\` jobs that all succeeded, counting every line the functions printed (JSON logs and EMF) with its newline.`,
     '',

@@ -27,6 +27,7 @@ import { AwsUsage, type InvocationStats, type UsageSnapshot } from './aws-usage.
 import { measureBullmq } from './bullmq-reference.ts';
 import { measureBundles } from './bundles.ts';
 import { costPerMillionJobs, readUnitsPerJob } from './cost-model.ts';
+import { measureDynamoDbLocalCeiling } from './dynamodb-local-ceiling.ts';
 import { itemSize } from './item-size.ts';
 import { echoJob, echoJobWithWebhook, scheduledEchoJob } from './job-mix.ts';
 import { runLoad, type LoadRunResult, type Offer } from './platform-load.ts';
@@ -314,6 +315,9 @@ async function main(): Promise<void> {
   const bullCount = scaled(2_000);
   const bullBar = bars.create(bullCount, 0, { phase: 'BullMQ reference    ', detail: '' });
   const bullmq = await measureBullmq(bullCount, 32, WORKER.maxConcurrency * WORKER.concurrencyPerBatch, (done) => bullBar.update(done));
+  const ceilingBar = bars.create(1, 0, { phase: 'DynamoDB Local alone', detail: 'warm 30 s, then 10 s counted' });
+  const dynamodbLocal = await measureDynamoDbLocalCeiling();
+  ceilingBar.update(1, { detail: `${Math.round(dynamodbLocal.requestsPerSecond)} requests/s` });
   bars.stop();
 
   const { runs, itemBytes } = measured;
@@ -434,6 +438,8 @@ async function main(): Promise<void> {
   const echoCost = echoAlike(echoRun, measured.echo, false);
   const webhookCost = echoAlike(webhookRun, measured.webhook, true);
   const echoJobs = Math.max(1, echoRun?.statuses.completed ?? 0);
+  // Every DynamoDB request the functions made per job of the mix (the stream reader's are left out).
+  const dynamodbRequestsPerJob = calls.filter((call) => call.service === 'DynamoDB').reduce((sum, call) => sum + call.count, 0) / jobs;
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     machine: {
@@ -495,6 +501,11 @@ async function main(): Promise<void> {
     logs: { jobs: echoJobs, bytesPerSuccessfulJob: measured.echo.logBytes / echoJobs, targetBytes: LOG_BYTES_TARGET },
     bundles,
     bullmq,
+    dynamodbLocal: {
+      ...dynamodbLocal,
+      requestsPerJob: dynamodbRequestsPerJob,
+      jobsPerSecond: dynamodbLocal.requestsPerSecond / dynamodbRequestsPerJob,
+    },
   };
   await writeFile(join(reportDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(reportDir, 'report.md'), renderMarkdown(report));
