@@ -69,7 +69,7 @@ export interface LocalPlatformOptions {
    * survive a restart; messages in flight at the stop become visible again at the next start, as
    * after a crash. Applies to the servers this platform starts, not to given `endpoints`.
    * `npm start` turns it on; `npm start -- --reset` clears it first.
-   * @default false (in memory)
+   * @default false (gone when the platform stops)
    */
   readonly persist?: boolean;
   /** Extra variables for every function (for example POWERTOOLS_LOG_LEVEL in tests). */

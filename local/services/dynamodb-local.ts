@@ -2,10 +2,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { indexStreamRecords, SHARED_DB_FILE } from './dynamodb-local-stream-index.ts';
 import { localClientConfig } from './local-aws.ts';
 import { ensurePortFree, freePort } from './ports.ts';
 import { PrerequisiteError } from './prerequisite-error.ts';
@@ -69,12 +71,19 @@ function loopbackLauncher(classPath: string): string | undefined {
 export interface DynamoDbLocalOptions {
   /**
    * Directory of the database file (`shared-local-instance.db`), kept across restarts.
-   * @default - in memory, gone when the server stops
+   * @default - a temporary directory (in memory where /dev/shm is), removed when the server stops
    */
   readonly dbPath?: string;
   /** Receives a one-line notice, such as the server listening beyond 127.0.0.1. */
   readonly onNotice?: (line: string) => void;
 }
+
+/** Where a server without a `dbPath` keeps its database: tmpfs (memory) where the machine has it. */
+export function temporaryDatabaseParent(): string {
+  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+}
+
+export const TEMPORARY_DATABASE_PREFIX = 'dynamodb-local-';
 
 /**
  * Starts DynamoDB Local on 127.0.0.1:`port` (a free one when 0) and waits until it answers.
@@ -86,14 +95,16 @@ export async function startDynamoDbLocal(port: number, options: DynamoDbLocalOpt
   const chosen = port === 0 ? await freePort() : port;
   if (port !== 0) await ensurePortFree(chosen, 'DynamoDB Local', 'DYNAMODB_PORT');
   const { jar, libraryPath } = dynamoDbLocalJar();
-  if (options.dbPath !== undefined) mkdirSync(options.dbPath, { recursive: true });
-  const serverArgs = [
-    ...(options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath]),
-    '-sharedDb',
-    '-disableTelemetry',
-    '-port',
-    String(chosen),
-  ];
+  // Always a file, never `-inMemory`: only a file can be given the stream-record indexes
+  // (dynamodb-local-stream-index.ts). A temporary one lives on tmpfs where there is one.
+  const temporary = options.dbPath === undefined;
+  const dbPath = options.dbPath ?? mkdtempSync(join(temporaryDatabaseParent(), TEMPORARY_DATABASE_PREFIX));
+  const removeTemporary = () => {
+    if (temporary) rmSync(dbPath, { recursive: true, force: true });
+  };
+  if (temporary) process.once('exit', removeTemporary);
+  mkdirSync(dbPath, { recursive: true });
+  const serverArgs = ['-dbPath', dbPath, '-sharedDb', '-disableTelemetry', '-port', String(chosen)];
   const classPath = `${jar}${delimiter}${join(libraryPath, '*')}`;
   const launcher = loopbackLauncher(classPath);
   if (launcher === undefined) {
@@ -126,8 +137,15 @@ export async function startDynamoDbLocal(port: number, options: DynamoDbLocalOpt
         await sleep(100);
       }
     }
+    const notIndexed = await indexStreamRecords(join(dbPath, SHARED_DB_FILE));
+    if (notIndexed !== undefined) {
+      (options.onNotice ?? console.warn)(
+        `DynamoDB Local's stream records are not indexed (${notIndexed}): stream tables created later write slower`,
+      );
+    }
   } catch (error) {
     child.kill('SIGKILL');
+    removeTemporary();
     throw error;
   } finally {
     client.destroy();
@@ -136,8 +154,13 @@ export async function startDynamoDbLocal(port: number, options: DynamoDbLocalOpt
     endpoint,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        const stopped = () => {
+          removeTemporary();
+          process.removeListener('exit', removeTemporary);
+          resolve();
+        };
+        if (child.exitCode !== null) return stopped();
+        child.once('exit', stopped);
         child.kill('SIGTERM');
       }),
   };

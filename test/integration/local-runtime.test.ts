@@ -1,8 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startApiGateway } from '../../local/api-gateway.ts';
-import { startDynamoDbLocal } from '../../local/services/dynamodb-local.ts';
+import { startDynamoDbLocal, TEMPORARY_DATABASE_PREFIX, temporaryDatabaseParent } from '../../local/services/dynamodb-local.ts';
+import { localClientConfig } from '../../local/services/local-aws.ts';
 import { PrerequisiteError } from '../../local/services/prerequisite-error.ts';
 import { startSqsLocal } from '../../local/services/sqs-local.ts';
 
@@ -64,6 +67,58 @@ describe('the local runtime', () => {
     } finally {
       await Promise.all(services.map((service) => service.stop()));
     }
+  });
+
+  it("keeps a later table's stream whole behind a deleted table's records, and leaves no database behind", async () => {
+    // Prepare
+    const databases = async () => (await readdir(temporaryDatabaseParent())).filter((name) => name.startsWith(TEMPORARY_DATABASE_PREFIX));
+    const before = await databases();
+    const server = await startDynamoDbLocal(0);
+    const dynamodb = new DynamoDBClient(localClientConfig(server.endpoint));
+    const streams = new DynamoDBStreamsClient(localClientConfig(server.endpoint));
+    const table = (TableName: string) =>
+      dynamodb.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        }),
+      );
+    const put = (TableName: string, pk: string) => dynamodb.send(new PutItemCommand({ TableName, Item: { pk: { S: pk } } }));
+    let during: string[] = [];
+    let keys: (string | undefined)[] = [];
+    try {
+      await table('earlier');
+      for (let index = 0; index < 50; index += 1) await put('earlier', `earlier-${index}`);
+      await dynamodb.send(new DeleteTableCommand({ TableName: 'earlier' }));
+      await table('later');
+      for (const pk of ['a', 'b', 'c']) await put('later', pk);
+      during = await databases();
+
+      // Act
+      const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: 'later' }));
+      const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: Table?.LatestStreamArn }));
+      const { ShardIterator } = await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: Table?.LatestStreamArn,
+          ShardId: StreamDescription?.Shards?.[0]?.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      const { Records } = await streams.send(new GetRecordsCommand({ ShardIterator }));
+      keys = (Records ?? []).map((record) => record.dynamodb?.NewImage?.pk?.S);
+    } finally {
+      dynamodb.destroy();
+      streams.destroy();
+      await server.stop();
+    }
+
+    // Assess
+    expect(keys).toEqual(['a', 'b', 'c']);
+    expect(during.length).toBe(before.length + 1);
+    expect(await databases()).toEqual(before);
   });
 
   it('names the port and the variable to change when the API port is taken', async () => {
