@@ -315,7 +315,7 @@ async function main(): Promise<void> {
   const bullCount = scaled(2_000);
   const bullBar = bars.create(bullCount, 0, { phase: 'BullMQ reference    ', detail: '' });
   const bullmq = await measureBullmq(bullCount, 32, WORKER.maxConcurrency * WORKER.concurrencyPerBatch, (done) => bullBar.update(done));
-  const ceilingBar = bars.create(1, 0, { phase: 'DynamoDB Local alone', detail: 'warm 30 s, then 10 s counted' });
+  const ceilingBar = bars.create(1, 0, { phase: 'DynamoDB Local alone', detail: 'warm 30 s, then 3 × 10 s counted' });
   const dynamodbLocal = await measureDynamoDbLocalCeiling();
   ceilingBar.update(1, { detail: `${Math.round(dynamodbLocal.requestsPerSecond)} requests/s` });
   bars.stop();
