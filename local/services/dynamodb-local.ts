@@ -2,12 +2,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { indexStreamRecords, SHARED_DB_FILE } from './dynamodb-local-stream-index.ts';
 import { localClientConfig } from './local-aws.ts';
 import { ensurePortFree, freePort } from './ports.ts';
 import { PrerequisiteError } from './prerequisite-error.ts';
@@ -71,19 +69,16 @@ function loopbackLauncher(classPath: string): string | undefined {
 export interface DynamoDbLocalOptions {
   /**
    * Directory of the database file (`shared-local-instance.db`), kept across restarts.
-   * @default - a temporary directory (in memory where /dev/shm is), removed when the server stops
+   * @default - in memory (`-inMemory`), gone when the server stops
    */
   readonly dbPath?: string;
   /** Receives a one-line notice, such as the server listening beyond 127.0.0.1. */
   readonly onNotice?: (line: string) => void;
 }
 
-/** Where a server without a `dbPath` keeps its database: tmpfs (memory) where the machine has it. */
-export function temporaryDatabaseParent(): string {
-  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-}
-
-export const TEMPORARY_DATABASE_PREFIX = 'dynamodb-local-';
+/** What the launcher prints once it has indexed the stream records, or could not (LoopbackDynamoDbLocal.java). */
+const STREAM_RECORDS_INDEXED = 'stream records indexed';
+const STREAM_RECORDS_NOT_INDEXED = /stream records not indexed: (.*)/;
 
 /**
  * Starts DynamoDB Local on 127.0.0.1:`port` (a free one when 0) and waits until it answers.
@@ -95,21 +90,16 @@ export async function startDynamoDbLocal(port: number, options: DynamoDbLocalOpt
   const chosen = port === 0 ? await freePort() : port;
   if (port !== 0) await ensurePortFree(chosen, 'DynamoDB Local', 'DYNAMODB_PORT');
   const { jar, libraryPath } = dynamoDbLocalJar();
-  // Always a file, never `-inMemory`: only a file can be given the stream-record indexes
-  // (dynamodb-local-stream-index.ts). A temporary one lives on tmpfs where there is one.
-  const temporary = options.dbPath === undefined;
-  const dbPath = options.dbPath ?? mkdtempSync(join(temporaryDatabaseParent(), TEMPORARY_DATABASE_PREFIX));
-  const removeTemporary = () => {
-    if (temporary) rmSync(dbPath, { recursive: true, force: true });
-  };
-  if (temporary) process.once('exit', removeTemporary);
-  mkdirSync(dbPath, { recursive: true });
-  const serverArgs = ['-dbPath', dbPath, '-sharedDb', '-disableTelemetry', '-port', String(chosen)];
+  // In memory unless kept: it dies with the process, so a killed test run leaves no database
+  // behind. The launcher indexes its stream records on DynamoDB Local's own connection.
+  if (options.dbPath !== undefined) mkdirSync(options.dbPath, { recursive: true });
+  const storage = options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath];
+  const serverArgs = [...storage, '-sharedDb', '-disableTelemetry', '-port', String(chosen)];
   const classPath = `${jar}${delimiter}${join(libraryPath, '*')}`;
   const launcher = loopbackLauncher(classPath);
   if (launcher === undefined) {
     (options.onNotice ?? console.warn)(
-      "DynamoDB Local listens on every interface: its 127.0.0.1 launcher needs 'javac' (a JDK, e.g. apt-get install openjdk-17-jdk-headless)",
+      "DynamoDB Local listens on every interface and its stream tables created later write slower: its launcher needs 'javac' (a JDK, e.g. apt-get install openjdk-17-jdk-headless)",
     );
   }
   const javaArgs =
@@ -137,15 +127,9 @@ export async function startDynamoDbLocal(port: number, options: DynamoDbLocalOpt
         await sleep(100);
       }
     }
-    const notIndexed = await indexStreamRecords(join(dbPath, SHARED_DB_FILE));
-    if (notIndexed !== undefined) {
-      (options.onNotice ?? console.warn)(
-        `DynamoDB Local's stream records are not indexed (${notIndexed}): stream tables created later write slower`,
-      );
-    }
+    if (launcher !== undefined) await streamRecordsIndexed(() => output, child, options.onNotice ?? console.warn);
   } catch (error) {
     child.kill('SIGKILL');
-    removeTemporary();
     throw error;
   } finally {
     client.destroy();
@@ -154,14 +138,28 @@ export async function startDynamoDbLocal(port: number, options: DynamoDbLocalOpt
     endpoint,
     stop: () =>
       new Promise<void>((resolve) => {
-        const stopped = () => {
-          removeTemporary();
-          process.removeListener('exit', removeTemporary);
-          resolve();
-        };
-        if (child.exitCode !== null) return stopped();
-        child.once('exit', stopped);
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * Waits for the launcher's word that the stream records are indexed, which follows the first
+ * request; a notice if they could not be (DynamoDB Local still works, its later stream tables slower).
+ */
+async function streamRecordsIndexed(output: () => string, child: ChildProcess, notice: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (output().includes(STREAM_RECORDS_INDEXED)) return;
+    const reason = STREAM_RECORDS_NOT_INDEXED.exec(output())?.[1] ?? (child.exitCode !== null ? 'the server exited' : undefined);
+    if (reason !== undefined || Date.now() > deadline) {
+      notice(
+        `DynamoDB Local's stream records are not indexed (${reason ?? 'no word from its launcher within 30 s'}): stream tables created later write slower`,
+      );
+      return;
+    }
+    await sleep(20);
+  }
 }
