@@ -1,10 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { JobRepository } from '../functions/jobs/adapters/job-repository.ts';
 import { completeJob } from '../functions/jobs/domain/lifecycle.ts';
+import { parseSubmission } from '../functions/jobs/domain/submission.ts';
+import { newJob } from '../functions/jobs/submit-job.ts';
 import { createJobTable } from '../local/provision.ts';
 import { startDynamoDbLocal } from '../local/services/dynamodb-local.ts';
 import { localClientConfig } from '../local/services/local-aws.ts';
-import { jobFactory } from '../test/helpers/job-factory.ts';
+import { localEnvironment } from '../local/platform.ts';
+import { median } from './stats.ts';
 
 export interface DynamoDbLocalCeiling {
   /** Requests per second DynamoDB Local answered once warm, with nothing else to do: the median window. */
@@ -19,11 +22,8 @@ export interface DynamoDbLocalCeiling {
 
 const TABLE = 'ceiling';
 const LEASE_MS = 60_000;
-const RETENTION_DAYS = 7;
 /** Requests per job below: the submit's PutItem, the claim's and the outcome's UpdateItem. */
 const REQUESTS_PER_JOB = 3;
-
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /**
  * How many requests DynamoDB Local serves on this machine along the job path, written by the
@@ -44,13 +44,15 @@ export async function measureDynamoDbLocalCeiling(
   try {
     await createJobTable(dynamodb, TABLE);
     const repository = new JobRepository(dynamodb, TABLE);
+    const { retry: retryDefaults, jobRetentionDays } = localEnvironment();
+    // An `echo` job as `POST /jobs` makes it, with a payload of the bench's size.
+    const submission = parseSubmission({ type: 'echo', payload: { text: 'x'.repeat(200) } });
     const oneJob = async (): Promise<void> => {
-      // A queued `echo` job as a submit creates it, with a payload of the bench's size.
-      const job = jobFactory({ owner: 'bench-caller', payload: { text: 'x'.repeat(200) } });
+      const job = newJob({ retryDefaults }, 'bench-caller', submission, Date.now());
       await repository.create(job);
       const { claimed } = await repository.claim(job, Date.now(), LEASE_MS);
       if (claimed === undefined) throw new Error(`job ${job.jobId} was not claimed`);
-      await repository.transition(claimed, completeJob(claimed, job.payload, Date.now(), RETENTION_DAYS));
+      await repository.transition(claimed, completeJob(claimed, job.payload, Date.now(), jobRetentionDays));
     };
     const requestsPerSecondFor = async (forSeconds: number): Promise<number> => {
       const end = Date.now() + forSeconds * 1_000;

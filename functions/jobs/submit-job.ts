@@ -93,7 +93,7 @@ export interface JobOrigin {
  * the dependencies that already have).
  */
 export function newJob(
-  dependencies: SubmitDependencies,
+  dependencies: Pick<SubmitDependencies, 'retryDefaults' | 'newJobId'>,
   owner: string,
   submission: Submission,
   now: number,
