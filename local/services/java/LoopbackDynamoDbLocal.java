@@ -17,11 +17,12 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
 import software.amazon.dynamodb.services.local.shared.access.sqlite.SQLiteDBAccess;
 
 /**
- * Runs DynamoDB Local from the same command-line arguments as its own main, with three things it
- * has no option for: its HTTP connector listens on 127.0.0.1 only (its Jetty server binds every
+ * Runs DynamoDB Local from the same command-line arguments as its own main, with what it has no
+ * option for: its HTTP connector listens on 127.0.0.1 only (its Jetty server binds every
  * interface); it exits when its standard input closes, which happens when the process that
- * started it ends, however it ends (even SIGKILL), so it never outlives the local platform; and
- * its stream records get two indexes (see {@link #STREAM_RECORD_INDEXES}).
+ * started it ends, however it ends (even SIGKILL), so it never outlives the local platform; its
+ * stream records get two indexes with statistics (see {@link #STREAM_RECORD_INDEXES}); and its
+ * commits do not wait for the disk (see {@link #NO_DISK_SYNC}).
  */
 public final class LoopbackDynamoDbLocal {
   private LoopbackDynamoDbLocal() {}
@@ -94,7 +95,8 @@ public final class LoopbackDynamoDbLocal {
 
   /**
    * DynamoDB Local opens its database at its first request (the platform's readiness probe), so
-   * this looks for it for up to 30 s, then runs the CREATE INDEX statements on its job queue.
+   * this looks for it for up to 30 s, then tunes its connection on its job queue: no disk sync,
+   * then the stream-record indexes and their statistics.
    */
   private static void indexStreamRecords(DynamoDBProxyServer proxy) {
     long deadline = System.currentTimeMillis() + 30_000;
