@@ -268,10 +268,11 @@ async function settle(
 }
 
 /**
- * Takes the job for this delivery. A first delivery claims it in one conditional write with no
- * read before it; a redelivery (a retry after its backoff, a crash, the trips to the DLQ of a
- * failed job) reads first, which costs a fifth of a failed write. Either way the lifecycle
- * decides what a job that cannot simply be claimed needs.
+ * Takes the job for this delivery. A first delivery, and a redelivery within the job's attempts
+ * (most often its retry after the backoff), claims it in one conditional write with no read
+ * before it; a later redelivery (most often a failed job's trip to the DLQ, or a message with
+ * no attempts named) reads first, which costs a fraction of a refused write. Either way the
+ * lifecycle decides what a job that cannot simply be claimed needs.
  */
 async function takeJob(
   dependencies: WorkerDependencies,
@@ -284,7 +285,7 @@ async function takeJob(
   const now = dependencies.now ?? Date.now;
   const { jobId } = jobMessage;
   let current: Job | undefined;
-  if (message.receiveCount <= 1 && jobMessage.outcome === undefined) {
+  if (message.receiveCount <= Math.max(1, jobMessage.maxAttempts ?? 1) && jobMessage.outcome === undefined) {
     const held = await rateGate(dependencies, message, jobMessage, definition);
     if (held !== undefined) return { settled: held };
     const result = await repository.claim(jobMessage, now(), leaseMs);

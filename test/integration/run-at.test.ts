@@ -52,7 +52,12 @@ describe('run at any time (SPEC §10)', () => {
     const at = Date.parse(`${/^at\((.+)\)$/.exec(schedule?.ScheduleExpression ?? '')?.[1] ?? ''}Z`);
     expect(at - Date.parse(job.runAt ?? '')).toBeGreaterThanOrEqual(0);
     expect(at - Date.parse(job.runAt ?? '')).toBeLessThan(1_000);
-    expect(JSON.parse(schedule?.Target?.Input ?? '{}')).toEqual({ jobId: job.jobId, owner: expect.any(String), type: 'echo' });
+    expect(JSON.parse(schedule?.Target?.Input ?? '{}')).toEqual({
+      jobId: job.jobId,
+      owner: expect.any(String),
+      type: 'echo',
+      maxAttempts: job.maxAttempts,
+    });
     expect((await api.get(job.jobId)).status).toBe('scheduled');
     const { job: done, seen } = await api.waitFor(job.jobId, 'completed', firesWithinMs);
     expect(done).toMatchObject({ attempts: 1, result: { later: true } });

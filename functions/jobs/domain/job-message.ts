@@ -33,6 +33,13 @@ export interface JobMessage {
    */
   readonly priority?: JobPriority;
   /**
+   * The job's attempts: a redelivery within them is most likely its retry, now due, which the
+   * worker claims in one write; past them it is most likely a failed job's trip to the DLQ, which
+   * it reads first (a consistent read costs less than a refused write). Absent, every
+   * redelivery is read first.
+   */
+  readonly maxAttempts?: number;
+  /**
    * Epoch ms of the rate-limit slot this message's next attempt holds: a job held back by its
    * type's `perSecond` limit travels on with the slot it reserved, and takes no second one.
    */
@@ -42,10 +49,16 @@ export interface JobMessage {
   readonly outcome?: AttemptOutcome;
 }
 
-/** The message that makes a job run: its key, its type and, when not `normal`, its level. */
-export function jobMessageOf(job: Pick<JobMessage, 'jobId' | 'owner' | 'type' | 'priority'>): JobMessage {
-  const { jobId, owner, type, priority } = job;
-  return priority === undefined || priority === 'normal' ? { jobId, owner, type } : { jobId, owner, type, priority };
+/** The message that makes a job run: its key, its type, its attempts and, when not `normal`, its level. */
+export function jobMessageOf(job: Pick<JobMessage, 'jobId' | 'owner' | 'type' | 'priority' | 'maxAttempts'>): JobMessage {
+  const { jobId, owner, type, priority, maxAttempts } = job;
+  return {
+    jobId,
+    owner,
+    type,
+    ...(priority === undefined || priority === 'normal' ? {} : { priority }),
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
+  };
 }
 
 /** A message body that is not a job message: no retry can help, it goes to the DLQ at once. */
@@ -73,6 +86,7 @@ const jobMessageSchema = z.object({
   owner: z.string().check(z.minLength(1)),
   type: z.string(),
   priority: z.optional(z.enum(JOB_PRIORITIES)),
+  maxAttempts: z.optional(z.number()),
   notBefore: z.optional(z.number()),
   sentAt: z.optional(z.number()),
   outcome: z.optional(outcomeSchema),

@@ -91,6 +91,46 @@ describe('processDelivery', () => {
     expect(documents.commandCalls(UpdateCommand)[0]?.args[0].input.ConditionExpression).toContain('#nextAttemptAt <= :now');
   });
 
+  it('claims a retry that is due in one write with no read, when its message names more attempts than it has been received', async () => {
+    // Prepare: attempt 1 failed and its backoff is over
+    const job = jobFactory({
+      type: 'sleep',
+      payload: { ms: 10 },
+      status: 'retrying',
+      attempts: 1,
+      nextAttemptAt: new Date(FACTORY_NOW - 1).toISOString(),
+    });
+    documents
+      .on(UpdateCommand)
+      .resolvesOnce({ Attributes: storedItem(claimed(job)) })
+      .resolves({});
+    const body = JSON.stringify({ jobId: job.jobId, owner: job.owner, type: job.type, maxAttempts: 3 });
+
+    // Act
+    const outcome = await processDelivery(dependencies(60_000), messageOf(job, { body, receiveCount: 2 }));
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'completed', job: { attempts: 2 }, keepMessage: false });
+    expect(documents.commandCalls(GetCommand)).toHaveLength(0);
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(2);
+  });
+
+  it("reads a failed job's message received more often than its attempts, and hands it on to the DLQ without a write", async () => {
+    // Prepare: the job failed for good; SQS is counting the message's receives up to the DLQ
+    const job = jobFactory({ status: 'failed', attempts: 3, failedAt: FACTORY_NOW - 500 });
+    documents.on(GetCommand).resolves({ Item: storedItem(job) });
+    const body = JSON.stringify({ jobId: job.jobId, owner: job.owner, type: job.type, maxAttempts: 3 });
+
+    // Act
+    const outcome = await processDelivery(dependencies(60_000), messageOf(job, { body, receiveCount: 4 }));
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'deadLettering', keepMessage: true });
+    expect(documents.commandCalls(GetCommand)).toHaveLength(1);
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)[0]?.args[0].input).toMatchObject({ VisibilityTimeout: 0 });
+  });
+
   it.each([
     ['not JSON', 'not json at all'],
     ['without a jobId', JSON.stringify({ type: 'echo', owner: 'x' })],

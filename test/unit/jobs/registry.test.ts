@@ -94,7 +94,7 @@ describe('job type registry', () => {
     const echo = retryPolicyOf(findJobType('echo') as JobTypeDefinition, defaults);
 
     // Assess
-    expect(flaky).toEqual({ maxAttempts: 5, baseSeconds: 1, capSeconds: 4 });
+    expect(flaky).toEqual({ maxAttempts: 5, baseSeconds: 1, capSeconds: 2 });
     expect(echo).toEqual(defaults);
   });
 

@@ -126,7 +126,7 @@ describe('submitJob when a dependency fails', () => {
     expect(sqs.calls()).toHaveLength(0);
   });
 
-  it('sends a message that names the job and its caller, so the worker can claim it without a read', async () => {
+  it('sends a message that names the job, its caller and its attempts, so the worker can claim it (and its retries) without a read', async () => {
     // Prepare
     documents.on(PutCommand).resolves({});
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
@@ -136,7 +136,7 @@ describe('submitJob when a dependency fails', () => {
 
     // Assess
     const message = parseJobMessage(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '');
-    expect(message).toEqual({ jobId: job.jobId, owner: FACTORY_OWNER, type: 'echo' });
+    expect(message).toEqual({ jobId: job.jobId, owner: FACTORY_OWNER, type: 'echo', maxAttempts: job.maxAttempts });
   });
 });
 

@@ -16,7 +16,7 @@ export const flakyJob = defineJobType({
   runtime: 'lambda',
   drill: true,
   timeoutSeconds: 5,
-  retry: { baseSeconds: 1, capSeconds: 4 },
+  retry: { baseSeconds: 1, capSeconds: 2 },
   run: async ({ failTimes, errorBytes }, { attempt }) => {
     if (attempt <= failTimes) {
       const message = `flaky failure ${attempt} of ${failTimes}`;
