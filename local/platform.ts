@@ -214,7 +214,20 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const onNotice = options.onNotice ?? ((line: string) => console.warn(line));
   const started: RunningService[] = [];
   const cleanups: (() => Promise<void>)[] = [];
+  // Once the platform is stopping, its functions end mid-invocation on purpose (their messages
+  // come back like a crashed attempt's): what the event sources report then is no error.
+  let stopping = false;
+  const report = options.onError;
+  const errorReporting: { onError?: (error: unknown) => void } =
+    report === undefined
+      ? {}
+      : {
+          onError: (error: unknown) => {
+            if (!stopping) report(error);
+          },
+        };
   const stopAll = async () => {
+    stopping = true;
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     for (const service of started.reverse()) await service.stop().catch(() => undefined);
   };
@@ -269,7 +282,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
           },
         },
       ],
-      ...(options.onError === undefined ? {} : { onError: options.onError }),
+      ...errorReporting,
     });
     started.push(eventBus);
     // The environment's EventBridge Scheduler: one-time schedules send to the job queue, recurring
@@ -294,7 +307,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       },
       ...(options.persist ? { file: join(dataDir, 'schedules.json') } : {}),
       ...(options.schedulerClockScale === undefined ? {} : { clockScale: options.schedulerClockScale }),
-      ...(options.onError === undefined ? {} : { onError: options.onError }),
+      ...errorReporting,
     });
     cleanups.push(() => scheduler.stop());
     const resources = {
@@ -433,7 +446,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       batchSize: 1_000,
       invoke: (records) => Promise.all([counts.invoke({ Records: records }), lifecycleEvents.invoke({ Records: records })]),
       checkpointFile: join(dirs.streams, 'checkpoints.json'),
-      ...(options.onError === undefined ? {} : { onError: options.onError }),
+      ...errorReporting,
     });
     await streamSource.start();
     cleanups.push(async () => {
@@ -443,7 +456,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     });
 
     // One mapping per priority level, each with its level's concurrency (lib/constructs/job-worker.ts).
-    const onError = options.onError === undefined ? {} : { onError: options.onError };
+    const onError = errorReporting;
     const makeEventSources = () => [
       ...JOB_PRIORITIES.map(
         (priority) =>
@@ -499,7 +512,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       () => {
         reconciling ??= reconciler
           .invoke({ source: 'local.schedule' })
-          .catch((error: unknown) => options.onError?.(error))
+          .catch((error: unknown) => errorReporting.onError?.(error))
           .finally(() => (reconciling = undefined));
       },
       (options.reconcileIntervalSeconds ?? 60) * 1000,
