@@ -2,6 +2,7 @@ import type { CallCount } from './aws-usage.ts';
 import type { BundleMeasurement } from './bundles.ts';
 import type { BullmqOutcome } from './bullmq-reference.ts';
 import type { DynamoDbLocalCeiling } from './dynamodb-local-ceiling.ts';
+import type { CpuShare } from './process-cpu.ts';
 import { EVENTS_COST_ITEM, type CostLine } from './cost-model.ts';
 import type { LoadRunResult } from './platform-load.ts';
 import { PRICES } from './prices.ts';
@@ -57,6 +58,25 @@ export interface BenchReport {
   readonly bullmq: BullmqOutcome;
   /** DynamoDB Local alone on this machine, and the local jobs per second it allows at the mix's DynamoDB requests per job. */
   readonly dynamodbLocal: DynamoDbLocalCeiling & { readonly requestsPerJob: number; readonly jobsPerSecond: number };
+  /** The cores each part of the local platform used over the flat-out runs (empty where there is no /proc). */
+  readonly cpu: { readonly cores: number; readonly single: readonly CpuShare[]; readonly batch: readonly CpuShare[] };
+}
+
+/** Where the cores went over the two flat-out runs, one row per part of the platform. */
+function cpuTable(cpu: BenchReport['cpu']): string[] {
+  if (cpu.single.length === 0) return [];
+  const parts = [...new Set([...cpu.single, ...cpu.batch].map((share) => share.part))];
+  const coresOf = (shares: readonly CpuShare[], part: string) => shares.find((share) => share.part === part)?.cores ?? 0;
+  const sum = (shares: readonly CpuShare[]) => shares.reduce((total, share) => total + share.cores, 0);
+  return [
+    `**Where the ${cpu.cores} cores go** while the platform runs flat out (from the first submit to the last job terminal; CPU time of each process from /proc, in cores: 1.00 is one core busy throughout):`,
+    '',
+    '| part | max (32 callers) | batch (100 per request) |',
+    '|---|---|---|',
+    ...parts.map((part) => `| ${part} | ${coresOf(cpu.single, part).toFixed(2)} | ${coresOf(cpu.batch, part).toFixed(2)} |`),
+    `| **all** | **${sum(cpu.single).toFixed(2)}** | **${sum(cpu.batch).toFixed(2)}** |`,
+    '',
+  ];
 }
 
 function costTable(lines: readonly CostLine[], total: number): string[] {
@@ -119,6 +139,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     `**DynamoDB Local is the local ceiling.** Alone on this machine, warm, with ${report.dynamodbLocal.concurrency} requests at once, it answered **${Math.round(report.dynamodbLocal.requestsPerSecond)} requests/s** (median of ${report.dynamodbLocal.windows} windows of ${report.dynamodbLocal.seconds} s; ${Math.round(report.dynamodbLocal.lowest)} to ${Math.round(report.dynamodbLocal.highest)}) along the job path, written by the platform's \`JobRepository\`: per job the submit's PutItem, the claim's and the outcome's conditional UpdateItem, on the job table's definition with its stream and indexes. The functions made ${report.dynamodbLocal.requestsPerJob.toFixed(2)} DynamoDB requests per job of the mix, so the local platform cannot complete more than **${Math.round(report.dynamodbLocal.jobsPerSecond)} jobs/s** however fast the rest is, and the rest shares the same cores. DynamoDB in AWS has no such ceiling (see the scale model).`,
     '',
+    ...cpuTable(report.cpu),
     `**Log + EMF bytes per successful job** at the default log level: **${Math.round(report.logs.bytesPerSuccessfulJob)}** (target ≤ ${report.logs.targetBytes}), measured over ${report.logs.jobs} \`echo\` jobs that all succeeded, counting every line the functions printed (JSON logs and EMF) with its newline.`,
     '',
   );

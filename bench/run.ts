@@ -29,6 +29,7 @@ import { measureBundles } from './bundles.ts';
 import { costPerMillionJobs, readUnitsPerJob } from './cost-model.ts';
 import { measureDynamoDbLocalCeiling } from './dynamodb-local-ceiling.ts';
 import { itemSize } from './item-size.ts';
+import { cpuBetween, sampleCpu, type CpuShare } from './process-cpu.ts';
 import { echoJob, echoJobWithWebhook, scheduledEchoJob } from './job-mix.ts';
 import { runLoad, type LoadRunResult, type Offer } from './platform-load.ts';
 import { renderLatencySvg, renderMarkdown, type BenchReport } from './report.ts';
@@ -133,6 +134,8 @@ interface Measured {
   /** Every lifecycle event the local bus received (GET /events). */
   readonly events: BusEvent[];
   readonly itemBytes: { mean: number; max: number };
+  /** The cores each part of the platform used over the flat-out runs, single and batch submit. */
+  readonly cpu: { readonly single: CpuShare[]; readonly batch: CpuShare[] };
 }
 
 /**
@@ -254,12 +257,31 @@ async function measurePlatform(usage: AwsUsage, environment: ReturnType<typeof l
     };
     // Warm every worker process and the API before measuring: cold starts are measured apart.
     await load('warm-up', { kind: 'max', count: scaled(200), concurrency: 16 });
+    // Where the two cores go while the platform runs flat out: submit to the last job terminal.
+    const withCpu = async (run: () => Promise<LoadRunResult>) => {
+      const before = sampleCpu();
+      const result = await run();
+      return { result, cpu: cpuBetween(before, sampleCpu()) };
+    };
+    let flatOutCpu: CpuShare[] = [];
     const mix = await counted(async () => {
       const runs: LoadRunResult[] = [];
-      for (const { label, offer } of OFFERS) runs.push(await load(label, offer));
+      for (const { label, offer } of OFFERS) {
+        if (offer.kind !== 'max') runs.push(await load(label, offer));
+        else {
+          const { result, cpu } = await withCpu(() => load(label, offer));
+          runs.push(result);
+          flatOutCpu = cpu;
+        }
+      }
       return runs;
     });
-    const batch = await counted(async () => [await load(BATCH.label, BATCH.offer)]);
+    let batchCpu: CpuShare[] = [];
+    const batch = await counted(async () => {
+      const { result, cpu } = await withCpu(() => load(BATCH.label, BATCH.offer));
+      batchCpu = cpu;
+      return [result];
+    });
     const echo = await counted(async () => [await load(ECHO.label, ECHO.offer, echoJob)]);
     const scheduled = await counted(async () => [await load(SCHEDULED.label, SCHEDULED.offer, scheduledEchoJob)]);
     const recurring = await countedFirings(platform, usage);
@@ -283,6 +305,7 @@ async function measurePlatform(usage: AwsUsage, environment: ReturnType<typeof l
     return {
       runs: [...mix.runs, ...batch.runs, ...echo.runs, ...scheduled.runs, ...webhook.runs, ...serial.runs, ...serialBatch.runs],
       serial: { single: serial.api, batch: serialBatch.api },
+      cpu: { single: flatOutCpu, batch: batchCpu },
       mix: mix.usage,
       batch: batch.usage,
       echo: echo.usage,
@@ -501,6 +524,7 @@ async function main(): Promise<void> {
     logs: { jobs: echoJobs, bytesPerSuccessfulJob: measured.echo.logBytes / echoJobs, targetBytes: LOG_BYTES_TARGET },
     bundles,
     bullmq,
+    cpu: { cores: cpus().length, ...measured.cpu },
     dynamodbLocal: {
       ...dynamodbLocal,
       requestsPerJob: dynamodbRequestsPerJob,
